@@ -1,0 +1,218 @@
+"""`ogi`: the command line of the platform. `ogi apply` and `ogi status` for applicants."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from ogi.v1 import common_pb2 as pb
+from ogi.v1 import intake_pb2, intake_pb2_grpc
+
+DEFAULT_INTAKE = os.environ.get("OGI_INTAKE_ADDR", "127.0.0.1:50051")
+RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+STATE_LABELS = {
+    intake_pb2.APPLICATION_STATE_RECEIVED: ("已收到", "received"),
+    intake_pb2.APPLICATION_STATE_WITHDRAWN: ("已撤回", "withdrawn"),
+}
+
+
+def _enum_choices(prefix: str, enum: Any) -> dict[str, int]:
+    return {
+        name.removeprefix(prefix).lower(): number
+        for name, number in enum.items()
+        if not name.endswith("_UNSPECIFIED")
+    }
+
+
+CATEGORIES = _enum_choices("APPLICANT_CATEGORY_", pb.ApplicantCategory)
+CHANNELS = _enum_choices("CHANNEL_", pb.Channel)
+DOCUMENTS = _enum_choices("IDENTITY_DOCUMENT_TYPE_", pb.IdentityDocumentType)
+FORMS = _enum_choices("DELIVERY_FORM_", pb.DeliveryForm)
+ROUTES = _enum_choices("DELIVERY_ROUTE_", pb.DeliveryRoute)
+
+
+def label(zh: str, en: str) -> str:
+    return f"{zh} {en}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    with grpc.insecure_channel(args.server) as channel:
+        stub = intake_pb2_grpc.IntakeServiceStub(channel)
+        try:
+            command: Callable[[Any, argparse.Namespace], None] = args.command
+            command(stub, args)
+        except grpc.RpcError as error:
+            _print_error(error)
+            return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ogi", description="政府信息公开申请 / OGI applications")
+    parser.add_argument("--server", default=DEFAULT_INTAKE, help="intake address host:port")
+    sub = parser.add_subparsers(required=True)
+
+    apply = sub.add_parser("apply", help="提交申请 submit an application")
+    apply.set_defaults(command=_apply)
+    apply.add_argument("--agency", required=True, help="agency code, see `ogi agencies`")
+    apply.add_argument("--category", choices=CATEGORIES, default="natural_person")
+    apply.add_argument("--name", required=True, help="姓名或名称")
+    apply.add_argument("--id-type", choices=DOCUMENTS, default="resident_identity_card")
+    apply.add_argument("--id-number", default="", help="证件号码 / 统一社会信用代码")
+    apply.add_argument("--contact-person", default="", help="联系人 (organisations)")
+    apply.add_argument("--phone", default="")
+    apply.add_argument("--email", default="")
+    apply.add_argument("--address", default="", help="通信地址")
+    apply.add_argument("--postal-code", default="")
+    apply.add_argument("--description", required=True, help="所需信息的描述")
+    apply.add_argument("--title", default="", help="文件标题")
+    apply.add_argument("--document-number", default="", help="文号")
+    apply.add_argument("--form", choices=FORMS, default="electronic")
+    apply.add_argument("--route", choices=ROUTES, default="online_download")
+    apply.add_argument("--channel", choices=CHANNELS, default="online")
+    apply.add_argument("--receipt-date", type=date.fromisoformat, help="offline channels")
+    apply.add_argument("--transcribed-by", default="", help="oral applications: staff name")
+    apply.add_argument("--request-id", default=None, help="reuse to retry safely")
+
+    status = sub.add_parser("status", help="查询进度 check an application")
+    status.set_defaults(command=_status)
+    status.add_argument("number")
+    status.add_argument("--code", required=True, help="查询码 query code")
+
+    correct = sub.add_parser("correct", help="补正 supply a correction")
+    correct.set_defaults(command=_correct)
+    correct.add_argument("number")
+    correct.add_argument("--code", required=True)
+    correct.add_argument("--description", required=True)
+    correct.add_argument("--title", default="")
+    correct.add_argument("--document-number", default="")
+    correct.add_argument("--note", default="")
+
+    withdraw = sub.add_parser("withdraw", help="撤回 withdraw an application")
+    withdraw.set_defaults(command=_withdraw)
+    withdraw.add_argument("number")
+    withdraw.add_argument("--code", required=True)
+    withdraw.add_argument("--reason", default="")
+
+    agencies = sub.add_parser("agencies", help="机关目录 list agencies")
+    agencies.set_defaults(command=_agencies)
+    return parser
+
+
+def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
+    request = intake_pb2.SubmitApplicationRequest(
+        request_id=args.request_id or str(uuid.uuid4()),
+        agency_code=args.agency,
+        channel=CHANNELS[args.channel],
+        applicant=pb.Applicant(
+            category=CATEGORIES[args.category],
+            name=args.name,
+            contact=pb.Contact(phone=args.phone, email=args.email,
+                               postal_address=args.address, postal_code=args.postal_code),
+            contact_person=args.contact_person,
+        ),
+        information=pb.InformationDescription(
+            description=args.description, document_title=args.title,
+            document_number=args.document_number,
+        ),
+        delivery=pb.Delivery(form=FORMS[args.form], route=ROUTES[args.route]),
+        transcribed_by=args.transcribed_by,
+    )
+    if args.id_number:
+        request.applicant.identity_document.CopyFrom(
+            pb.IdentityDocument(type=DOCUMENTS[args.id_type], number=args.id_number)
+        )
+    if args.receipt_date:
+        d = args.receipt_date
+        request.receipt_date.CopyFrom(pb.CalendarDate(year=d.year, month=d.month, day=d.day))
+    reply = _with_retries(lambda: stub.SubmitApplication(request, timeout=10))
+    print(f"{label('申请编号', 'Application number')}: {reply.application_number}")
+    print(f"{label('查询码', 'Query code')}: {reply.query_code}")
+    print(f"{label('收到申请日期', 'Receipt date')}: {_date(reply.receipt_date)}")
+    print("请妥善保存查询码。Keep the query code: it is needed to check the application.")
+
+
+def _with_retries(call: Callable[[], Any], attempts: int = 4) -> Any:
+    """The same request (same request_id) is safe to send again: the server answers it once."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except grpc.RpcError as error:
+            if error.code() not in RETRYABLE or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
+    reply = stub.GetApplicationStatus(
+        intake_pb2.GetApplicationStatusRequest(application_number=args.number,
+                                               query_code=args.code),
+        timeout=10,
+    )
+    zh, en = STATE_LABELS.get(reply.state, ("未知", "unknown"))
+    print(f"{label('申请编号', 'Application number')}: {reply.application_number}")
+    print(f"{label('状态', 'State')}: {zh} {en}")
+    print(f"{label('受理机关', 'Agency')}: {reply.agency.name} ({reply.agency.code})")
+    print(f"{label('收到申请日期', 'Receipt date')}: {_date(reply.receipt_date)}")
+    print(f"{label('所需信息', 'Information sought')}: {reply.information.description}")
+    print(f"{label('办理记录', 'History')}:")
+    for entry in reply.history:
+        print(f"  {entry.at.ToDatetime().isoformat(timespec='seconds')}Z  "
+              f"{entry.summary_zh} / {entry.summary_en}")
+
+
+def _correct(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
+    reply = stub.SupplyCorrection(
+        intake_pb2.SupplyCorrectionRequest(
+            application_number=args.number, query_code=args.code, note=args.note,
+            information=pb.InformationDescription(
+                description=args.description, document_title=args.title,
+                document_number=args.document_number,
+            ),
+        ),
+        timeout=10,
+    )
+    print(f"{label('补正收到日期', 'Correction received')}: {_date(reply.receipt_date)}")
+
+
+def _withdraw(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
+    reply = stub.WithdrawApplication(
+        intake_pb2.WithdrawApplicationRequest(
+            application_number=args.number, query_code=args.code, reason=args.reason
+        ),
+        timeout=10,
+    )
+    print(f"{label('撤回日期', 'Withdrawn on')}: {_date(reply.withdrawal_date)}")
+
+
+def _agencies(stub: intake_pb2_grpc.IntakeServiceStub, _args: argparse.Namespace) -> None:
+    for agency in stub.ListAgencies(intake_pb2.ListAgenciesRequest(), timeout=10).agencies:
+        print(f"{agency.code:<12} {agency.name}  {agency.parent_code}")
+
+
+def _date(value: pb.CalendarDate) -> str:
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def _print_error(error: grpc.RpcError) -> None:
+    print(f"错误 error: {error.code().name}: {error.details()}", file=sys.stderr)
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    for detail in status.details if status else []:
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            for violation in bad_request.field_violations:
+                print(f"  {violation.field}: {violation.description}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

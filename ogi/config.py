@@ -1,0 +1,92 @@
+"""Process configuration, read once from the environment (12-factor), the same in every run mode."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+DEFAULT_PORTS = {"intake": 50051, "handling": 50052, "archive": 50053}
+
+
+class ConfigError(Exception):
+    """The configuration cannot start a service; the message says which variable to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a service process needs to know about its surroundings."""
+
+    service: str
+    data_dir: Path
+    database_url: str
+    database_schema: str
+    nats_url: str
+    cipher_key: str
+    agencies_file: Path
+    listen: str
+    stream_replicas: int
+    duplicate_window_seconds: float
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+
+def load_settings(service: str, environ: Mapping[str, str] = os.environ) -> Settings:
+    """Read the settings of `service` from OGI_* variables; embedded defaults where none is set."""
+    data_dir = Path(environ.get("OGI_DATA_DIR", "data")).resolve()
+    database_url = environ.get("OGI_DATABASE_URL") or f"sqlite:///{data_dir / service}.sqlite"
+    return Settings(
+        service=service,
+        data_dir=data_dir,
+        database_url=database_url,
+        database_schema=environ.get("OGI_DATABASE_SCHEMA", service),
+        nats_url=environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222"),
+        cipher_key=_cipher_key(environ, data_dir, embedded=database_url.startswith("sqlite")),
+        agencies_file=Path(environ.get("OGI_AGENCIES_FILE") or _bundled("agencies.toml")),
+        listen=environ.get("OGI_LISTEN", f"127.0.0.1:{DEFAULT_PORTS.get(service, 50050)}"),
+        stream_replicas=int(environ.get("OGI_STREAM_REPLICAS", "1")),
+        duplicate_window_seconds=float(environ.get("OGI_DUPLICATE_WINDOW_SECONDS", "86400")),
+    )
+
+
+def _bundled(name: str) -> str:
+    return str(resources.files("ogi.data") / name)
+
+
+def _cipher_key(environ: Mapping[str, str], data_dir: Path, *, embedded: bool) -> str:
+    """The AES key for personal data at rest: OGI_CIPHER_KEY, or OGI_CIPHER_KEY_FILE, or (embedded
+    mode only) a key created once in the data folder."""
+    if key := environ.get("OGI_CIPHER_KEY"):
+        return _checked_key(key, "OGI_CIPHER_KEY")
+    if key_file := environ.get("OGI_CIPHER_KEY_FILE"):
+        return _checked_key(Path(key_file).read_text().strip(), "OGI_CIPHER_KEY_FILE")
+    if not embedded:
+        raise ConfigError("set OGI_CIPHER_KEY or OGI_CIPHER_KEY_FILE (production mode)")
+    path = data_dir / "cipher.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(new_cipher_key())
+    return _checked_key(path.read_text().strip(), str(path))
+
+
+def new_cipher_key() -> str:
+    """A fresh 256-bit AES key, base64 as the eventsourcing cipher reads it."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _checked_key(key: str, source: str) -> str:
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except ValueError as e:
+        raise ConfigError(f"{source}: not base64") from e
+    if len(raw) not in (16, 24, 32):
+        raise ConfigError(f"{source}: an AES key must be 16, 24 or 32 bytes")
+    return key

@@ -1,0 +1,35 @@
+"""The JetStream stream "OGI" that carries every service's integration events."""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from nats.js.api import StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+STREAM = "OGI"
+
+
+def subject(service: str, event_name: str) -> str:
+    """ogi.<service>.<EventName>."""
+    return f"ogi.{service}.{event_name}"
+
+
+async def ensure_stream(js: JetStreamContext, replicas: int, duplicate_window: float) -> None:
+    """Create the stream if it is missing; keep its duplicate window as configured.
+
+    The window must outlast any relay outage: a relay that crashed after publishing re-sends its
+    last batch on restart, and only the window makes the stream drop those copies."""
+    config = StreamConfig(
+        name=STREAM,
+        subjects=["ogi.>"],
+        storage=StorageType.FILE,
+        num_replicas=replicas,
+        duplicate_window=duplicate_window,
+    )
+    try:
+        info = await js.stream_info(STREAM)
+    except NotFoundError:
+        await js.add_stream(config)
+        return
+    if info.config.duplicate_window != duplicate_window:
+        await js.update_stream(config)

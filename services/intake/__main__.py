@@ -1,0 +1,54 @@
+"""The intake process: python -m services.intake (configuration from OGI_* variables)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from ogi.agencies import AgencyDirectory
+from ogi.config import load_settings
+from ogi.logs import configure_logging
+from ogi.messaging.outbox import EventSourcedOutbox
+from ogi.messaging.relay import Relay
+from ogi.messaging.stream import STREAM
+from ogi.persistence import event_store_env, prepare_database
+from ogi.process import serve_until_signalled
+from ogi.rpc import RpcServer
+from ogi.sealing import Sealer
+from ogi.v1 import intake_pb2, intake_pb2_grpc
+from services.intake.api import IntakeServicer
+from services.intake.application import Intake
+from services.intake.integration import translator
+
+SERVICE = "intake"
+
+
+def main() -> None:
+    settings = load_settings(SERVICE)
+    configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
+    prepare_database(settings)
+    intake = Intake(event_store_env(settings), AgencyDirectory.from_file(settings.agencies_file))
+    outbox = EventSourcedOutbox(
+        intake, translator(Sealer(settings.cipher_key).seal), f"relay:{STREAM}"
+    )
+    relay = Relay(
+        SERVICE,
+        outbox,
+        settings.nats_url,
+        stream_replicas=settings.stream_replicas,
+        duplicate_window=settings.duplicate_window_seconds,
+    )
+    intake.on_saved = relay.wake
+    server = RpcServer(
+        settings.listen,
+        [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name],
+        lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(intake), s),
+    )
+    try:
+        asyncio.run(serve_until_signalled(server, relay))
+    finally:
+        intake.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Intake use cases: submit, check status, supply a correction, withdraw."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import Application as EventSourcedApplication
+from eventsourcing.persistence import IntegrityError, Recording, Transcoder
+
+from ogi.agencies import AgencyDirectory
+from ogi.clock import Clock, china_date, system_clock
+from ogi.errors import (
+    AlreadyExists,
+    Conflict,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PreconditionFailed,
+    TooManyAttempts,
+)
+from ogi.persistence import DateAsISO, dataclass_transcoding
+from services.intake.domain import (
+    VALUE_TYPES,
+    Application,
+    ApplicationState,
+    InformationDescription,
+    NumberAssignment,
+    NumberSequence,
+    SubmitApplication,
+    application_id,
+    assignment_id,
+)
+from services.intake.throttle import GuessThrottle
+from services.intake.validation import information_violations, submission_violations
+
+MAX_NUMBERING_ATTEMPTS = 20
+MAX_REASON = 500
+_UNKNOWN_NUMBER_DIGEST = hashlib.sha256(b"no such application").hexdigest()
+
+
+@dataclass(frozen=True)
+class SubmissionReceipt:
+    """What the applicant gets back: the number, the secret query code, the receipt date."""
+
+    application_number: str
+    query_code: str
+    receipt_date: date
+    submitted_at: datetime
+    replayed: bool
+
+
+class Intake(EventSourcedApplication[UUID]):
+    """The applicant's door (受理窗口)."""
+
+    name = "intake"
+    snapshotting_intervals = {NumberSequence: 100}  # noqa: RUF012 - the library's interface
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        agencies: AgencyDirectory,
+        *,
+        clock: Clock = system_clock,
+        throttle: GuessThrottle | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.agencies = agencies
+        self.clock = clock
+        self.throttle = throttle or GuessThrottle()
+        self.on_saved: Callable[[], None] = lambda: None
+        self._query_code_key = hmac.new(
+            env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
+        ).digest()
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)  # type: ignore[arg-type]
+        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+        for value_type in VALUE_TYPES:
+            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        self.on_saved()
+        return recordings
+
+    def submit(self, command: SubmitApplication) -> SubmissionReceipt:
+        """Validate, number and store an application; a retry of the same request returns the
+        first result and stores nothing."""
+        now = self.clock()
+        if violations := submission_violations(command, self.agencies, china_date(now)):
+            raise InvalidArgument(violations)
+        app_id = application_id(UUID(command.request_id))
+        fingerprint = _fingerprint(command)
+        if (existing := self._application(app_id)) is not None:
+            return self._replayed(existing, command, fingerprint)
+        receipt_date = command.receipt_date or china_date(now)
+        query_code = self._query_code(command.request_id)
+        for _ in range(MAX_NUMBERING_ATTEMPTS):
+            sequence = self._sequence(command.agency_code, receipt_date.year)
+            sequence.issue()
+            application = Application(
+                id=app_id,
+                number=sequence.last_number,
+                agency_code=command.agency_code,
+                channel=command.channel,
+                receipt_date=receipt_date,
+                submitted_at=now,
+                applicant=command.applicant,
+                information=command.information,
+                delivery=command.delivery,
+                transcribed_by=command.transcribed_by,
+                query_code_digest=_digest(query_code),
+                fingerprint=fingerprint,
+            )
+            try:
+                self.save(sequence, application, NumberAssignment(application.number, app_id))
+            except IntegrityError:
+                if (existing := self._application(app_id)) is not None:
+                    return self._replayed(existing, command, fingerprint)
+                continue  # another submission took this number: take the next one
+            return SubmissionReceipt(application.number, query_code, receipt_date, now, False)
+        raise Conflict("too many simultaneous submissions to this agency; retry")
+
+    def status(self, number: str, query_code: str, requester: str) -> Application:
+        """The application, for whoever holds its number and query code."""
+        return self._authenticated(number, query_code, requester)
+
+    def supply_correction(
+        self,
+        number: str,
+        query_code: str,
+        requester: str,
+        information: InformationDescription,
+        note: str,
+    ) -> date:
+        """补正 (Art 30): the corrected application is received today."""
+        if violations := information_violations(information, "information"):
+            raise InvalidArgument(violations)
+        application = self._authenticated(number, query_code, requester)
+        self._require_open(application)
+        receipt_date = china_date(self.clock())
+        application.supply_correction(information, note, receipt_date)
+        self._save_change(application)
+        return receipt_date
+
+    def withdraw(self, number: str, query_code: str, requester: str, reason: str) -> date:
+        """撤回: recorded with its date and the applicant's reason."""
+        if len(reason) > MAX_REASON:
+            raise InvalidArgument([FieldViolation("reason", f"at most {MAX_REASON} characters")])
+        application = self._authenticated(number, query_code, requester)
+        self._require_open(application)
+        withdrawal_date = china_date(self.clock())
+        application.withdraw(reason, withdrawal_date)
+        self._save_change(application)
+        return withdrawal_date
+
+    def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
+        """Refuses a wrong code exactly as an unknown number, and slows down repeated guessing."""
+        now = self.clock()
+        keys = (f"number:{number}", f"requester:{requester}")
+        if wait := max(self.throttle.retry_after(key, now) for key in keys):
+            raise TooManyAttempts("too many wrong query codes; wait and retry", wait)
+        assignment = self._get(assignment_id(number))
+        application = self._application(assignment.application_id) if assignment else None
+        stored = application.query_code_digest if application else _UNKNOWN_NUMBER_DIGEST
+        if not hmac.compare_digest(stored, _digest(query_code)) or application is None:
+            for key in keys:
+                self.throttle.record_failure(key, now)
+            raise NotFound("no application with this number and query code")
+        return application
+
+    def _save_change(self, aggregate: Application) -> None:
+        try:
+            self.save(aggregate)
+        except IntegrityError as e:
+            raise Conflict("the application changed at the same moment; retry") from e
+
+    @staticmethod
+    def _require_open(application: Application) -> None:
+        if application.state is ApplicationState.WITHDRAWN:
+            raise PreconditionFailed("the application has been withdrawn")
+
+    def _replayed(
+        self, existing: Application, command: SubmitApplication, fingerprint: str
+    ) -> SubmissionReceipt:
+        if existing.fingerprint != fingerprint:
+            raise AlreadyExists("request_id was already used for a different application")
+        return SubmissionReceipt(
+            existing.number,
+            self._query_code(command.request_id),
+            existing.receipt_date,
+            existing.submitted_at,
+            True,
+        )
+
+    def _sequence(self, agency_code: str, year: int) -> NumberSequence:
+        sequence = self._get(NumberSequence.create_id(agency_code, year))
+        return sequence if sequence is not None else NumberSequence(agency_code, year)
+
+    def _application(self, app_id: UUID) -> Application | None:
+        return self._get(app_id)
+
+    def _get(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _query_code(self, request_id: str) -> str:
+        """Derived from the request id (never stored) with a server key, so a retry gets the same
+        code back while the database holds only its hash. 80 random bits, in groups of four."""
+        mac = hmac.new(self._query_code_key, request_id.lower().encode(), hashlib.sha256)
+        code = base64.b32encode(mac.digest()).decode()[:16]
+        return "-".join(code[i : i + 4] for i in range(0, 16, 4))
+
+
+def _digest(query_code: str) -> str:
+    """Query codes are random and long, so a fast hash is as good as a slow one here."""
+    normalized = query_code.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _fingerprint(command: SubmitApplication) -> str:
+    """Identifies the content of a submission, to tell a retry from a reused request id."""
+    return hashlib.sha256(repr(replace(command, request_id="")).encode()).hexdigest()
+
+

@@ -1,0 +1,64 @@
+"""Intake's integration events: what it tells the rest of the platform, on ogi.intake.<Name>."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ogi.messaging.stream import subject
+from ogi.v1 import events_pb2
+from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, date_to_wire, timestamp
+from services.intake.domain import Application
+from services.intake.wire import applicant_to_wire, delivery_to_wire, information_to_wire
+
+Seal = Callable[[bytes], bytes]
+
+
+def translator(seal: Seal) -> Callable[[Any, int], tuple[str, bytes] | None]:
+    """Maps intake's domain events to (subject, payload); `seal` encrypts personal data."""
+
+    def translate(domain_event: Any, notification_id: int) -> tuple[str, bytes] | None:
+        metadata = events_pb2.EventMetadata(
+            notification_id=notification_id,
+            aggregate_id=str(domain_event.originator_id),
+            aggregate_version=domain_event.originator_version,
+            occurred_at=timestamp(domain_event.timestamp),
+        )
+        message: Any
+        if isinstance(domain_event, Application.Submitted):
+            message = _submitted(domain_event, metadata, seal)
+        elif isinstance(domain_event, Application.CorrectionSupplied):
+            message = events_pb2.CorrectionSupplied(
+                metadata=metadata,
+                receipt_date=date_to_wire(domain_event.receipt_date),
+                information=information_to_wire(domain_event.information),
+                note=domain_event.note,
+            )
+        elif isinstance(domain_event, Application.Withdrawn):
+            message = events_pb2.ApplicationWithdrawn(
+                metadata=metadata,
+                withdrawal_date=date_to_wire(domain_event.withdrawal_date),
+                reason=domain_event.reason,
+            )
+        else:
+            return None  # numbering events stay private to intake
+        return subject("intake", type(message).__name__), message.SerializeToString()
+
+    return translate
+
+
+def _submitted(
+    e: Any, metadata: events_pb2.EventMetadata, seal: Seal
+) -> events_pb2.ApplicationSubmitted:
+    return events_pb2.ApplicationSubmitted(
+        metadata=metadata,
+        application_number=e.number,
+        agency_code=e.agency_code,
+        channel=CHANNEL_CODES[e.channel],
+        receipt_date=date_to_wire(e.receipt_date),
+        applicant_category=CATEGORY_CODES[e.applicant.category],
+        information=information_to_wire(e.information),
+        delivery=delivery_to_wire(e.delivery),
+        transcribed_by=e.transcribed_by,
+        sealed_applicant=seal(applicant_to_wire(e.applicant).SerializeToString()),
+    )

@@ -1,0 +1,166 @@
+"""Is a submitted application complete and well-formed (Art 29, Art 31)? Pure rules, every
+violation named by its field path in the request, all reported at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID
+
+from ogi.agencies import AgencyDirectory
+from ogi.errors import FieldViolation
+from ogi.identity import credit_code_problem, resident_id_problem
+from ogi.taxonomy import Channel
+from services.intake.domain import (
+    Applicant,
+    Contact,
+    Delivery,
+    DeliveryForm,
+    DeliveryRoute,
+    IdentityDocumentType,
+    InformationDescription,
+    SubmitApplication,
+)
+
+MAX_NAME = 100
+MAX_DESCRIPTION = 5000
+MAX_SHORT_TEXT = 200
+MAX_DOCUMENT_NUMBER = 40
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_POSTAL_CODE = re.compile(r"^[0-9]{6}$")
+_OTHER_DOCUMENT = re.compile(r"^[A-Za-z0-9\-()（）]{4,40}$")
+
+_ROUTES_FOR_FORM = {
+    DeliveryForm.PAPER: {DeliveryRoute.POST, DeliveryRoute.PICKUP},
+    DeliveryForm.ELECTRONIC: {DeliveryRoute.EMAIL, DeliveryRoute.ONLINE_DOWNLOAD,
+                              DeliveryRoute.PICKUP, DeliveryRoute.POST},
+    DeliveryForm.INSPECTION: {DeliveryRoute.PICKUP},
+}
+
+
+def submission_violations(
+    command: SubmitApplication, agencies: AgencyDirectory, today: date
+) -> list[FieldViolation]:
+    """Every reason the submission cannot be accepted; empty when it can."""
+    return [
+        *_request(command, agencies, today),
+        *_applicant(command.applicant),
+        *_information(command.information, "information"),
+        *_delivery(command.delivery, command.applicant.contact),
+    ]
+
+
+def information_violations(
+    information: InformationDescription, field: str
+) -> list[FieldViolation]:
+    return list(_information(information, field))
+
+
+def _request(
+    command: SubmitApplication, agencies: AgencyDirectory, today: date
+) -> Iterator[FieldViolation]:
+    try:
+        UUID(command.request_id)
+    except ValueError:
+        yield FieldViolation("request_id", "must be a UUID the client makes once and reuses on retry")
+    if not command.agency_code:
+        yield FieldViolation("agency_code", "required")
+    elif agencies.get(command.agency_code) is None:
+        yield FieldViolation("agency_code", "not an agency in the directory")
+    if command.channel is None:
+        yield FieldViolation("channel", "required")
+    elif command.channel is Channel.ONLINE:
+        if command.receipt_date is not None:
+            yield FieldViolation(
+                "receipt_date", "must be empty online: the acknowledgement sets it (Art 31)"
+            )
+    elif command.receipt_date is None:
+        yield FieldViolation("receipt_date", "required for offline channels (Art 31)")
+    elif command.receipt_date > today:
+        yield FieldViolation("receipt_date", "cannot be in the future")
+    if command.channel is Channel.ORAL and not command.transcribed_by.strip():
+        yield FieldViolation("transcribed_by", "required for an oral application (代为填写)")
+    if command.channel is not Channel.ORAL and command.transcribed_by:
+        yield FieldViolation("transcribed_by", "only for oral applications")
+
+
+def _applicant(applicant: Applicant) -> Iterator[FieldViolation]:
+    if not applicant.name.strip():
+        yield FieldViolation("applicant.name", "required")
+    elif len(applicant.name) > MAX_NAME:
+        yield FieldViolation("applicant.name", f"at most {MAX_NAME} characters")
+    yield from _identity(applicant)
+    yield from _contact(applicant.contact)
+
+
+def _identity(applicant: Applicant) -> Iterator[FieldViolation]:
+    category, document = applicant.category, applicant.identity_document
+    if category is None:
+        yield FieldViolation("applicant.category", "required")
+        return
+    if not category.is_organization and document is None:
+        yield FieldViolation("applicant.identity_document", "required for a natural person")
+    if category.is_organization and not applicant.contact_person.strip():
+        yield FieldViolation("applicant.contact_person", "required for an organisation")
+    if document is None:
+        return
+    field = "applicant.identity_document"
+    if document.type is None:
+        yield FieldViolation(f"{field}.type", "required")
+        return
+    if document.type is IdentityDocumentType.UNIFIED_SOCIAL_CREDIT_CODE:
+        if not category.is_organization:
+            yield FieldViolation(f"{field}.type", "a natural person has no credit code")
+        elif problem := credit_code_problem(document.number):
+            yield FieldViolation(f"{field}.number", problem)
+    elif document.type is IdentityDocumentType.RESIDENT_IDENTITY_CARD:
+        if category.is_organization:
+            yield FieldViolation(f"{field}.type", "an organisation is identified by its code")
+        elif problem := resident_id_problem(document.number):
+            yield FieldViolation(f"{field}.number", problem)
+    elif not _OTHER_DOCUMENT.match(document.number):
+        yield FieldViolation(f"{field}.number", "4-40 letters, digits or hyphens")
+
+
+def _contact(contact: Contact) -> Iterator[FieldViolation]:
+    field = "applicant.contact"
+    if not (contact.phone or contact.email or contact.postal_address):
+        yield FieldViolation(field, "at least one of phone, email, postal_address")
+    if contact.phone and not _PHONE.match(contact.phone):
+        yield FieldViolation(f"{field}.phone", "not a telephone number")
+    if contact.email and not _EMAIL.match(contact.email):
+        yield FieldViolation(f"{field}.email", "not an e-mail address")
+    if len(contact.postal_address) > MAX_SHORT_TEXT:
+        yield FieldViolation(f"{field}.postal_address", f"at most {MAX_SHORT_TEXT} characters")
+    if contact.postal_code and not _POSTAL_CODE.match(contact.postal_code):
+        yield FieldViolation(f"{field}.postal_code", "six digits")
+
+
+def _information(information: InformationDescription, field: str) -> Iterator[FieldViolation]:
+    if not information.description.strip():
+        yield FieldViolation(f"{field}.description", "required: describe the information sought")
+    elif len(information.description) > MAX_DESCRIPTION:
+        yield FieldViolation(f"{field}.description", f"at most {MAX_DESCRIPTION} characters")
+    if len(information.document_title) > MAX_SHORT_TEXT:
+        yield FieldViolation(f"{field}.document_title", f"at most {MAX_SHORT_TEXT} characters")
+    if len(information.document_number) > MAX_DOCUMENT_NUMBER:
+        yield FieldViolation(
+            f"{field}.document_number", f"at most {MAX_DOCUMENT_NUMBER} characters"
+        )
+
+
+def _delivery(delivery: Delivery, contact: Contact) -> Iterator[FieldViolation]:
+    if delivery.form is None:
+        yield FieldViolation("delivery.form", "required")
+    if delivery.route is None:
+        yield FieldViolation("delivery.route", "required")
+    if delivery.form is None or delivery.route is None:
+        return
+    if delivery.route not in _ROUTES_FOR_FORM[delivery.form]:
+        yield FieldViolation("delivery.route", f"not possible for form {delivery.form.value}")
+    if delivery.route is DeliveryRoute.POST and not contact.postal_address:
+        yield FieldViolation("applicant.contact.postal_address", "required for delivery by post")
+    if delivery.route is DeliveryRoute.EMAIL and not contact.email:
+        yield FieldViolation("applicant.contact.email", "required for delivery by e-mail")
