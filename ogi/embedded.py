@@ -58,13 +58,20 @@ def main() -> None:
                 f"OGI_{service.upper()}_LISTEN", f"127.0.0.1:{DEFAULT_PORTS[service]}"
             )
             env = os.environ | {
-                "OGI_DATA_DIR": str(data_dir), "OGI_NATS_URL": nats.url, "OGI_LISTEN": listen,
+                "OGI_DATA_DIR": str(data_dir),
+                "OGI_NATS_URL": nats.url,
+                "OGI_LISTEN": listen,
             }
             log = (data_dir / f"{service}.log").open("ab")
-            children.append(subprocess.Popen(  # noqa: S603 - our own module, fixed argv
-                [sys.executable, "-m", f"services.{service}"], env=env, stdout=log, stderr=log,
-                start_new_session=True,
-            ))
+            children.append(
+                subprocess.Popen(  # noqa: S603 - our own module, fixed argv
+                    [sys.executable, "-m", f"services.{service}"],
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                )
+            )
             wait_until_serving(listen)
             print(f"{service:<12} grpc://{listen}  (log: {data_dir / service}.log)", flush=True)
         print("ready. Ctrl-C stops everything.", flush=True)

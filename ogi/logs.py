@@ -11,8 +11,16 @@ import structlog
 
 # Keys whose values are personal data. Code never logs them on purpose; this is the safety net.
 PERSONAL_KEYS = frozenset(
-    {"identity_document", "identity_number", "phone", "email", "postal_address", "applicant",
-     "contact", "query_code"}
+    {
+        "identity_document",
+        "identity_number",
+        "phone",
+        "email",
+        "postal_address",
+        "applicant",
+        "contact",
+        "query_code",
+    }
 )
 
 

@@ -11,7 +11,7 @@ import typing
 from datetime import date
 from enum import Enum
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
 from eventsourcing.persistence import Transcoding
@@ -40,10 +40,12 @@ def event_store_env(settings: Settings) -> dict[str, str]:
 
 def _postgres_env(url: str, schema: str) -> dict[str, str]:
     parts = urlparse(url)
+    # A socket directory may come as ?host=/path (libpq's form, as pgserver gives it).
+    socket_dir = parse_qs(parts.query).get("host", [""])[0]
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": parts.path.lstrip("/"),
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_HOST": socket_dir or parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),

@@ -42,9 +42,7 @@ _CODES: dict[type[OgiError], int] = {
 
 def status_of(error: OgiError) -> status_pb2.Status:
     """The google.rpc.Status for a domain error, with BadRequest / RetryInfo details."""
-    status = status_pb2.Status(
-        code=_CODES.get(type(error), code_pb2.INTERNAL), message=str(error)
-    )
+    status = status_pb2.Status(code=_CODES.get(type(error), code_pb2.INTERNAL), message=str(error))
     detail: Any = None
     if isinstance(error, InvalidArgument):
         detail = error_details_pb2.BadRequest(
@@ -95,8 +93,9 @@ def _wrap(behaviour: Behaviour, method: str, request_id: str) -> Behaviour:
             response = await behaviour(request, context)
         except OgiError as error:
             status = status_of(error)
-            log.info("rpc", code=code_pb2.Code.Name(status.code), reason=status.message,
-                     ms=_ms(started))
+            log.info(
+                "rpc", code=code_pb2.Code.Name(status.code), reason=status.message, ms=_ms(started)
+            )
             await context.abort_with_status(rpc_status.to_status(status))
         except Exception:
             log.exception("rpc failed", ms=_ms(started))
@@ -134,8 +133,11 @@ class RpcServer:
         self.add_servicers(self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
-            [*self.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-             reflection.SERVICE_NAME],
+            [
+                *self.service_names,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ],
             self.server,
         )
         port: int = self.server.add_insecure_port(self.listen)

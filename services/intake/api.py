@@ -84,9 +84,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             requester(context),
             request.reason.strip(),
         )
-        return intake_pb2.WithdrawApplicationResponse(
-            withdrawal_date=date_to_wire(withdrawal_date)
-        )
+        return intake_pb2.WithdrawApplicationResponse(withdrawal_date=date_to_wire(withdrawal_date))
 
     async def ListAgencies(
         self, request: intake_pb2.ListAgenciesRequest, context: grpc.aio.ServicerContext
@@ -113,7 +111,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             applicant_category=(
                 CATEGORY_CODES[application.applicant.category]
                 if application.applicant.category
-                else 0
+                else common_pb2.APPLICANT_CATEGORY_UNSPECIFIED
             ),
             information=information_to_wire(application.information),
             history=[

@@ -8,7 +8,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -27,6 +27,7 @@ from ogi.errors import (
     TooManyAttempts,
 )
 from ogi.persistence import DateAsISO, dataclass_transcoding
+from ogi.taxonomy import Channel
 from services.intake.domain import (
     VALUE_TYPES,
     Application,
@@ -106,11 +107,11 @@ class Intake(EventSourcedApplication[UUID]):
         for _ in range(MAX_NUMBERING_ATTEMPTS):
             sequence = self._sequence(command.agency_code, receipt_date.year)
             sequence.issue()
-            application = Application(
+            application = Application(  # type: ignore[call-arg] # id: see Application
                 id=app_id,
                 number=sequence.last_number,
                 agency_code=command.agency_code,
-                channel=command.channel,
+                channel=cast(Channel, command.channel),  # validated above
                 receipt_date=receipt_date,
                 submitted_at=now,
                 applicant=command.applicant,
@@ -163,17 +164,16 @@ class Intake(EventSourcedApplication[UUID]):
         return withdrawal_date
 
     def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
-        """Refuses a wrong code exactly as an unknown number, and slows down repeated guessing."""
+        """Refuses a wrong code exactly as an unknown number, and slows down a client that keeps
+        guessing. Counted per client, not per number, so nobody can lock an applicant out."""
         now = self.clock()
-        keys = (f"number:{number}", f"requester:{requester}")
-        if wait := max(self.throttle.retry_after(key, now) for key in keys):
+        if wait := self.throttle.retry_after(requester, now):
             raise TooManyAttempts("too many wrong query codes; wait and retry", wait)
         assignment = self._get(assignment_id(number))
         application = self._application(assignment.application_id) if assignment else None
         stored = application.query_code_digest if application else _UNKNOWN_NUMBER_DIGEST
         if not hmac.compare_digest(stored, _digest(query_code)) or application is None:
-            for key in keys:
-                self.throttle.record_failure(key, now)
+            self.throttle.record_failure(requester, now)
             raise NotFound("no application with this number and query code")
         return application
 
@@ -206,7 +206,7 @@ class Intake(EventSourcedApplication[UUID]):
         return sequence if sequence is not None else NumberSequence(agency_code, year)
 
     def _application(self, app_id: UUID) -> Application | None:
-        return self._get(app_id)
+        return cast(Application | None, self._get(app_id))
 
     def _get(self, aggregate_id: UUID) -> Any:
         try:
@@ -231,5 +231,3 @@ def _digest(query_code: str) -> str:
 def _fingerprint(command: SubmitApplication) -> str:
     """Identifies the content of a submission, to tell a retry from a reused request id."""
     return hashlib.sha256(repr(replace(command, request_id="")).encode()).hexdigest()
-
-

@@ -119,7 +119,7 @@ class Application(Aggregate):
     id: UUID
 
     @event("Submitted")
-    def __init__(  # noqa: PLR0913 - the fields of Art 29
+    def __init__(
         self,
         number: str,
         agency_code: str,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class GuessPolicy:
-    """How many wrong query codes a number or a client may try, and over what window."""
+    """How many wrong query codes a client may try, and over what window."""
 
     max_failures: int = 5
     window: timedelta = timedelta(minutes=15)
@@ -18,7 +18,7 @@ class GuessPolicy:
 
 
 class GuessThrottle:
-    """Failure counts per key (an application number, a client address), in memory."""
+    """Failure counts per key (a client address), in memory."""
 
     def __init__(self, policy: GuessPolicy = GuessPolicy()) -> None:
         self.policy = policy

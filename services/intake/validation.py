@@ -34,8 +34,12 @@ _OTHER_DOCUMENT = re.compile(r"^[A-Za-z0-9\-()（）]{4,40}$")
 
 _ROUTES_FOR_FORM = {
     DeliveryForm.PAPER: {DeliveryRoute.POST, DeliveryRoute.PICKUP},
-    DeliveryForm.ELECTRONIC: {DeliveryRoute.EMAIL, DeliveryRoute.ONLINE_DOWNLOAD,
-                              DeliveryRoute.PICKUP, DeliveryRoute.POST},
+    DeliveryForm.ELECTRONIC: {
+        DeliveryRoute.EMAIL,
+        DeliveryRoute.ONLINE_DOWNLOAD,
+        DeliveryRoute.PICKUP,
+        DeliveryRoute.POST,
+    },
     DeliveryForm.INSPECTION: {DeliveryRoute.PICKUP},
 }
 
@@ -52,9 +56,7 @@ def submission_violations(
     ]
 
 
-def information_violations(
-    information: InformationDescription, field: str
-) -> list[FieldViolation]:
+def information_violations(information: InformationDescription, field: str) -> list[FieldViolation]:
     return list(_information(information, field))
 
 
@@ -64,7 +66,9 @@ def _request(
     try:
         UUID(command.request_id)
     except ValueError:
-        yield FieldViolation("request_id", "must be a UUID the client makes once and reuses on retry")
+        yield FieldViolation(
+            "request_id", "must be a UUID the client makes once and reuses on retry"
+        )
     if not command.agency_code:
         yield FieldViolation("agency_code", "required")
     elif agencies.get(command.agency_code) is None:

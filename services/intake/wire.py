@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ogi.errors import FieldViolation
-from ogi.wire import CATEGORIES, CATEGORY_CODES, CHANNELS, date_from_wire, inverse
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import intake_pb2
+from ogi.wire import CATEGORIES, CATEGORY_CODES, CHANNELS, date_from_wire, inverse
 from services.intake.domain import (
     Applicant,
     Contact,
@@ -82,7 +82,11 @@ def applicant_from_wire(applicant: pb.Applicant) -> Applicant:
 
 def applicant_to_wire(applicant: Applicant) -> pb.Applicant:
     message = pb.Applicant(
-        category=CATEGORY_CODES[applicant.category] if applicant.category else 0,
+        category=(
+            CATEGORY_CODES[applicant.category]
+            if applicant.category
+            else pb.APPLICANT_CATEGORY_UNSPECIFIED
+        ),
         name=applicant.name,
         contact=pb.Contact(
             phone=applicant.contact.phone,
@@ -95,7 +99,11 @@ def applicant_to_wire(applicant: Applicant) -> pb.Applicant:
     if document := applicant.identity_document:
         message.identity_document.CopyFrom(
             pb.IdentityDocument(
-                type=DOCUMENT_TYPE_CODES[document.type] if document.type else 0,
+                type=(
+                    DOCUMENT_TYPE_CODES[document.type]
+                    if document.type
+                    else pb.IDENTITY_DOCUMENT_TYPE_UNSPECIFIED
+                ),
                 number=document.number,
             )
         )
@@ -120,6 +128,6 @@ def information_to_wire(information: InformationDescription) -> pb.InformationDe
 
 def delivery_to_wire(delivery: Delivery) -> pb.Delivery:
     return pb.Delivery(
-        form=FORM_CODES[delivery.form] if delivery.form else 0,
-        route=ROUTE_CODES[delivery.route] if delivery.route else 0,
+        form=FORM_CODES[delivery.form] if delivery.form else pb.DELIVERY_FORM_UNSPECIFIED,
+        route=ROUTE_CODES[delivery.route] if delivery.route else pb.DELIVERY_ROUTE_UNSPECIFIED,
     )

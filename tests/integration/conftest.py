@@ -1,0 +1,237 @@
+"""Real parts: intake as its own process on a free port, a nats-server from the package, and the
+event store on SQLite and on PostgreSQL (OGI_TEST_POSTGRES_URL, else a throwaway pgserver)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import nats
+import psycopg
+import pytest
+from nats.js.errors import NotFoundError
+from psycopg import sql
+
+from ogi.config import new_cipher_key
+from ogi.embedded import wait_until_serving
+from ogi.messaging.nats_server import LocalNatsServer, free_port
+from ogi.messaging.stream import STREAM
+from ogi.v1 import intake_pb2_grpc
+
+CIPHER_KEY = new_cipher_key()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("OGI_TEST_POSTGRES_URL"):
+        yield url
+        return
+    from pgserver.postgres_server import get_server
+
+    server = get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    yield server.get_uri()
+
+
+@dataclass
+class Database:
+    """Where a test's intake keeps its events, and a look at it from outside."""
+
+    url: str
+    schema: str
+    sqlite_path: Path | None = None
+
+    def event_rows(self) -> int:
+        if self.sqlite_path:
+            with sqlite3.connect(self.sqlite_path) as conn:
+                return int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])
+        with psycopg.connect(self.url) as conn:
+            query = sql.SQL("SELECT count(*) FROM {}.intake_events").format(
+                sql.Identifier(self.schema)
+            )
+            row = conn.execute(query).fetchone()
+            return int(row[0]) if row else 0
+
+    def raw_bytes(self) -> bytes:
+        """Everything the database holds for intake, as bytes."""
+        if self.sqlite_path:
+            files = self.sqlite_path.parent.glob(self.sqlite_path.name + "*")
+            return b"".join(f.read_bytes() for f in files)
+        with psycopg.connect(self.url) as conn:
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (self.schema,),
+            ).fetchall()
+            dumps = [
+                conn.execute(
+                    sql.SQL("SELECT t::text FROM {}.{} t").format(
+                        sql.Identifier(self.schema), sql.Identifier(name)
+                    )
+                ).fetchall()
+                for (name,) in tables
+            ]
+        assert tables, "no tables found: the check would be vacuous"
+        return repr(dumps).encode()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path / "intake.sqlite"
+        yield Database(f"sqlite:///{path}", "intake", path)
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = f"intake_test_{uuid.uuid4().hex[:10]}"
+    yield Database(url, schema)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[LocalNatsServer]:
+    """A nats-server on a free port, not yet started: tests decide when it runs."""
+    server = LocalNatsServer(tmp_path / "nats")
+    yield server
+    server.stop()
+
+
+class IntakeProcess:
+    """`python -m services.intake` as a child process, as production runs it."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.listen = env["OGI_LISTEN"]
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self.channel: grpc.Channel | None = None
+
+    def start(self) -> IntakeProcess:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.intake"], env=self.env, stdout=log, stderr=log
+        )
+        wait_until_serving(self.listen, timeout=30)
+        self.channel = grpc.insecure_channel(self.listen)
+        return self
+
+    @property
+    def stub(self) -> intake_pb2_grpc.IntakeServiceStub:
+        assert self.channel is not None
+        return intake_pb2_grpc.IntakeServiceStub(self.channel)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        self._close_channel()
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def terminate(self, timeout: float = 15) -> int:
+        self._close_channel()
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+    def wait_exit(self, timeout: float) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def _close_channel(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
+
+StartIntake = Callable[..., IntakeProcess]
+
+
+@pytest.fixture
+def start_intake(
+    database: Database, nats_server: LocalNatsServer, tmp_path: Path
+) -> Iterator[StartIntake]:
+    """Starts intake processes sharing one database and one listen port (a restart is the same
+    service coming back); every one is killed at the end."""
+    started: list[IntakeProcess] = []
+    listen = f"127.0.0.1:{free_port()}"
+
+    def start(**extra_env: str) -> IntakeProcess:
+        outside = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
+        env = (
+            outside
+            | {
+                "OGI_DATA_DIR": str(tmp_path / "data"),
+                "OGI_DATABASE_URL": database.url,
+                "OGI_DATABASE_SCHEMA": database.schema,
+                "OGI_NATS_URL": nats_server.url,
+                "OGI_CIPHER_KEY": CIPHER_KEY,
+                "OGI_LISTEN": listen,
+                "OGI_LOG_LEVEL": "DEBUG",
+            }
+            | extra_env
+        )
+        process = IntakeProcess(env, tmp_path / "intake.log").start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+
+
+@dataclass(frozen=True)
+class StreamMessage:
+    subject: str
+    msg_id: str
+    data: bytes
+
+
+def stream_messages(nats_url: str) -> list[StreamMessage]:
+    """Every message on stream OGI, in stream order."""
+
+    async def read() -> list[StreamMessage]:
+        nc = await nats.connect(nats_url)
+        try:
+            js = nc.jetstream()
+            try:
+                info = await js.stream_info(STREAM)
+            except NotFoundError:
+                return []
+            messages: list[StreamMessage] = []
+            if info.state.messages == 0:
+                return messages
+            for seq in range(info.state.first_seq, info.state.last_seq + 1):
+                raw = await js.get_msg(STREAM, seq)
+                messages.append(
+                    StreamMessage(
+                        raw.subject or "",
+                        (raw.headers or {}).get("Nats-Msg-Id", ""),
+                        raw.data or b"",
+                    )
+                )
+            return messages
+        finally:
+            await nc.close()
+
+    return asyncio.run(read())
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := predicate():
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
