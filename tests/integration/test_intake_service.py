@@ -7,9 +7,13 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf import descriptor_pool, json_format, message_factory
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+    ProtoReflectionDescriptorDatabase,
+)
 from grpc_status import rpc_status
 
 from ogi.messaging.nats_server import LocalNatsServer
@@ -359,3 +363,34 @@ def test_health_reflection_request_id_and_graceful_shutdown(
     assert intake.terminate() == 0
     assert f'"request_id": "{request_id}"' in intake.log()
     assert '"event": "stopped"' in intake.log()
+
+
+README_SUBMISSION = """{"request_id":"7d0c8f0e-4b7e-4a8e-9a77-3f1d2c9b5e10","agency_code":"HZMZJ",
+  "channel":"CHANNEL_ONLINE","applicant":{"category":"APPLICANT_CATEGORY_NATURAL_PERSON",
+  "name":"张三","identity_document":{"type":"IDENTITY_DOCUMENT_TYPE_RESIDENT_IDENTITY_CARD",
+  "number":"11010519491231002X"},"contact":{"phone":"13800138000"}},
+  "information":{"description":"2025年城乡低保资金发放明细"},
+  "delivery":{"form":"DELIVERY_FORM_ELECTRONIC","route":"DELIVERY_ROUTE_ONLINE_DOWNLOAD"}}"""
+
+
+def test_a_generic_client_can_submit_through_reflection_alone(
+    start_intake: StartIntake, nats_server: LocalNatsServer
+) -> None:
+    """What grpcurl does with the README's example: descriptors from reflection, JSON in."""
+    nats_server.start()
+    intake = start_intake()
+    assert intake.channel is not None
+    pool = descriptor_pool.DescriptorPool(
+        ProtoReflectionDescriptorDatabase(intake.channel)
+    )
+    method = pool.FindServiceByName("ogi.v1.IntakeService").FindMethodByName("SubmitApplication")
+    request_class = message_factory.GetMessageClass(method.input_type)
+    reply_class = message_factory.GetMessageClass(method.output_type)
+    call = intake.channel.unary_unary(
+        "/ogi.v1.IntakeService/SubmitApplication",
+        request_serializer=lambda m: m.SerializeToString(),
+        response_deserializer=reply_class.FromString,
+    )
+    reply = json_format.MessageToDict(call(json_format.Parse(README_SUBMISSION, request_class())))
+    assert reply["applicationNumber"] == "HZMZJ-2026-000001"
+    assert len(reply["queryCode"]) == 19
