@@ -380,9 +380,7 @@ def test_a_generic_client_can_submit_through_reflection_alone(
     nats_server.start()
     intake = start_intake()
     assert intake.channel is not None
-    pool = descriptor_pool.DescriptorPool(
-        ProtoReflectionDescriptorDatabase(intake.channel)
-    )
+    pool = descriptor_pool.DescriptorPool(ProtoReflectionDescriptorDatabase(intake.channel))
     method = pool.FindServiceByName("ogi.v1.IntakeService").FindMethodByName("SubmitApplication")
     request_class = message_factory.GetMessageClass(method.input_type)
     reply_class = message_factory.GetMessageClass(method.output_type)
