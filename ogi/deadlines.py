@@ -1,8 +1,9 @@
 """The statutory clock: due dates counted in working days, each with its explanation.
 
 Counting (《民法典》第二百零一条 by analogy): the start day is not counted; a period of N
-working days ends on the N-th working day after it. Paused time (consultation, Art 33 para 3; waiting for a fee,
-a policy) is not counted: a working day d with pause.start < d <= pause.end is skipped."""
+working days ends on the N-th working day after it. Paused time (consultation, Art 33 para 3;
+waiting for a fee, a policy) is not counted: a working day d with
+pause.start < d <= pause.end is skipped."""
 
 from __future__ import annotations
 
