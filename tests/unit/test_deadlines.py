@@ -74,7 +74,7 @@ def test_an_open_pause_assumes_it_runs_to_its_latest_end() -> None:
     start = date(2026, 3, 2)
     open_pause = Pause(date(2026, 3, 6), None, date(2026, 3, 13), "third party")
     deadline = count_working_days(CALENDAR, start, "received", 20, pauses=(open_pause,))
-    assert deadline.due == date(2026, 4, 7)  # 25 working days: 4-3 and 4-6 are 清明 days off
+    assert deadline.due == date(2026, 4, 7)  # 25 working days; 4-4..4-6 are 清明 days off
     assert any("still paused" in line for line in deadline.explain())
 
 

@@ -1,0 +1,422 @@
+"""The handling domain: a case (案件) from registration to service of the reply.
+
+Commands check the law and the state, then record an event; the event methods only change state,
+so replaying history never re-checks. Due dates are derived from the recorded facts (ogi.deadlines),
+never typed in. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from ogi.deadlines import (
+    CONSULTATION_PERIOD,
+    CORRECTION_NOTICE_PERIOD,
+    FEE_PAYMENT_PERIOD,
+    MAX_EXTENSION,
+    REPLY_PERIOD,
+    Deadline,
+    Pause,
+    count_working_days,
+)
+from ogi.errors import FieldViolation, InvalidArgument, PreconditionFailed
+from ogi.taxonomy import ApplicantCategory, NonDisclosureGround, Outcome
+from ogi.workdays import WorkingDayCalendar
+
+
+@dataclass(frozen=True)
+class HandlingPolicy:
+    """Choices the law leaves to the agency (domain.md §8), with the documented defaults."""
+
+    correction_period: int = 15  # working days the applicant has to correct (Art 30)
+    fee_pauses_clock: bool = True  # waiting for payment is not counted
+
+
+class CaseState(StrEnum):
+    REGISTERED = "registered"  # 已登记, under review (审核)
+    AWAITING_CORRECTION = "awaiting_correction"  # 补正中 (Art 30)
+    AWAITING_REASONS = "awaiting_reasons"  # 说明理由中 (Art 35)
+    IN_PROGRESS = "in_progress"  # 办理中
+    CONSULTING = "consulting"  # 征求意见中 (Art 32, 34)
+    AWAITING_FEE = "awaiting_fee"  # 待缴费
+    REPLIED = "replied"  # 已答复, awaiting service (送达)
+    CLOSED = "closed"  # 办结
+
+
+OPEN_STATES = frozenset(CaseState) - {CaseState.REPLIED, CaseState.CLOSED}
+REPLYABLE = frozenset({CaseState.REGISTERED, CaseState.IN_PROGRESS, CaseState.AWAITING_REASONS})
+CONCLUDING_OUTCOMES = frozenset({Outcome.NO_CORRECTION, Outcome.FEE_NOT_PAID, Outcome.WITHDRAWN})
+
+
+class PauseKind(StrEnum):
+    CONSULTATION = "consultation"  # 征求意见, Art 33 para 3
+    FEE = "fee"  # 缴费, policy
+
+
+class ServiceMethod(StrEnum):
+    """送达方式 (2016 interpretation): timeliness is judged on the service date."""
+
+    DIRECT = "direct"  # 直接送达: the day the applicant signs
+    ENTRUSTED = "entrusted"  # 委托送达: the day the applicant signs
+    POST = "post"  # 邮寄送达: the day handed to the post (交邮之日)
+    ELECTRONIC = "electronic"  # 电子送达: the day it reaches the applicant's system
+
+
+@dataclass(frozen=True)
+class PauseFact:
+    """A recorded pause of the reply clock: when it began, its statutory length, when it ended."""
+
+    kind: PauseKind
+    start: date
+    period: int
+    end: date | None = None
+
+    def as_pause(self, calendar: WorkingDayCalendar) -> Pause:
+        latest = count_working_days(calendar, self.start, self.kind.value, self.period).due
+        return Pause(self.start, self.end, latest, self.kind.value)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """答复: exactly one outcome, with what the law requires for it."""
+
+    outcome: Outcome
+    replied_on: date
+    reasons: str = ""
+    ground: NonDisclosureGround | None = None
+    responsible_agency: str = ""  # R5: the agency that holds the information, if known
+
+
+class Case(Aggregate):
+    """案件: one application as the agency handles it."""
+
+    @event("Registered")
+    def __init__(
+        self,
+        application_id: UUID,
+        application_number: str,
+        agency_code: str,
+        receipt_date: date,
+        applicant_category: ApplicantCategory,
+        description: str,
+    ) -> None:
+        self.application_id = application_id
+        self.application_number = application_number
+        self.agency_code = agency_code
+        self.receipt_date = receipt_date
+        self.applicant_category = ApplicantCategory(applicant_category)
+        self.description = description
+        self.state = CaseState.REGISTERED
+        self.assignee = ""
+        self.clock_start = receipt_date
+        self.clock_start_reason = "application received (Art 31)"
+        self.pauses: list[PauseFact] = []
+        self.extension_days = 0
+        self.delayed_due: date | None = None
+        self.correction: tuple[date, int] | None = None  # (notice date, period)
+        self.correction_received_on: date | None = None
+        self.reasons_requested = False
+        self.fee_amount = ""
+        self._fee_notified_on: date | None = None
+        self.reply: Reply | None = None
+        self.outcome: Outcome | None = None
+        self.concluded_on: date | None = None
+
+    @staticmethod
+    def create_id(application_id: UUID, **_: object) -> UUID:
+        """One case per application, whatever redelivers the registration."""
+        return application_id
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def request_correction(self, items: list[str], notice_date: date, period: int) -> None:
+        """补正告知 (Art 30): once, listing everything to correct, with a reasonable period."""
+        self._require({CaseState.REGISTERED}, "a correction is requested at review")
+        if self.correction is not None:
+            raise PreconditionFailed("a correction may be requested only once (Art 30)")
+        if not [i for i in items if i.strip()]:
+            raise InvalidArgument([FieldViolation("items", "list what must be corrected")])
+        if period < 1:
+            raise InvalidArgument([FieldViolation("period", "at least one working day")])
+        self._not_before(notice_date, self.receipt_date, "notice_date")
+        self._correction_requested(items, notice_date, period)
+
+    def receive_correction(self, received_on: date, description: str) -> None:
+        """The corrected application arrives: the reply period restarts from that day."""
+        self._require({CaseState.AWAITING_CORRECTION}, "no correction was requested")
+        self._correction_received(received_on, description)
+
+    def lapse_correction(self, calendar: WorkingDayCalendar, on: date) -> None:
+        """逾期不补正: not corrected in time, the application is deemed abandoned (row 六1)."""
+        self._require({CaseState.AWAITING_CORRECTION}, "no correction is awaited")
+        due = self.correction_due(calendar)
+        if due is None or on <= due.due:
+            raise PreconditionFailed(f"the correction period runs until {due.due if due else '?'}")
+        self._concluded(Outcome.NO_CORRECTION, on)
+
+    def request_reasons(self, notice_date: date) -> None:
+        """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why."""
+        self._require({CaseState.REGISTERED, CaseState.IN_PROGRESS}, "reasons are asked at review")
+        self._reasons_requested(notice_date)
+
+    def assess_reasons(self, reasonable: bool, later_due: date | None) -> None:
+        """Reasons unreasonable: reply R12. Reasonable but not feasible in time: a later date."""
+        self._require({CaseState.AWAITING_REASONS}, "no reasons were asked for")
+        if reasonable and later_due is not None and later_due <= self.receipt_date:
+            raise InvalidArgument([FieldViolation("later_due", "must be after the receipt date")])
+        self._reasons_assessed(reasonable, later_due if reasonable else None)
+
+    def accept(self) -> None:
+        """受理: the application is an OGI application, clear enough to handle."""
+        self._require({CaseState.REGISTERED}, "only a case under review can be accepted")
+        self._accepted()
+
+    def assign(self, handler: str) -> None:
+        self._require(OPEN_STATES, "the case is no longer open")
+        if not handler.strip():
+            raise InvalidArgument([FieldViolation("assignee", "required")])
+        self._assigned(handler.strip())
+
+    def start_consultation(self, party: str, sent_on: date) -> None:
+        """征求意见 (Art 32, 34): the clock pauses until the opinion arrives or 15 WD run out."""
+        self._require({CaseState.IN_PROGRESS}, "consultation happens while the case is handled")
+        if not party.strip():
+            raise InvalidArgument([FieldViolation("party", "name the third party or agency")])
+        self._not_before(sent_on, self.clock_start, "sent_on")
+        self._consultation_started(party.strip(), sent_on)
+
+    def end_consultation(self, received_on: date, opinion: str) -> None:
+        self._require({CaseState.CONSULTING}, "no consultation is under way")
+        self._not_before(received_on, self.pauses[-1].start, "received_on")
+        self._consultation_ended(received_on, opinion)
+
+    def extend(self, calendar: WorkingDayCalendar, days: int, approved_by: str, on: date) -> None:
+        """延期 (Art 33): once, at most 20 WD, office head approval, before the period ends."""
+        self._require(
+            OPEN_STATES - {CaseState.REGISTERED, CaseState.AWAITING_CORRECTION},
+            "extend a case that is being handled",
+        )
+        if self.extension_days:
+            raise PreconditionFailed("the reply period can be extended only once (Art 33)")
+        if not 1 <= days <= MAX_EXTENSION:
+            raise InvalidArgument([FieldViolation("days", f"1 to {MAX_EXTENSION} working days")])
+        if not approved_by.strip():
+            raise InvalidArgument([FieldViolation("approved_by", "the office head who approved")])
+        due = self.reply_deadline(calendar)
+        if on > due.due:
+            raise PreconditionFailed(f"the reply period ended on {due.due}; too late to extend")
+        self._extended(days, approved_by.strip(), on)
+
+    def issue_fee_notice(self, amount: str, method: str, notified_on: date, pauses: bool) -> None:
+        """收费通知: the applicant has 20 WD from the day after receiving it to pay."""
+        self._require({CaseState.IN_PROGRESS}, "a fee notice goes out while the case is handled")
+        if self.fee_amount:
+            raise PreconditionFailed("a fee notice was already issued")
+        self._fee_notice_issued(amount, method, notified_on, pauses)
+
+    def record_payment(self, paid_on: date) -> None:
+        self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        self._fee_paid(paid_on)
+
+    def lapse_fee(self, calendar: WorkingDayCalendar, on: date) -> None:
+        """逾期未缴费: deemed abandoned (row 六2)."""
+        self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        due = self.fee_due(calendar)
+        if due is None or on <= due.due:
+            raise PreconditionFailed(f"payment is due by {due.due if due else '?'}")
+        self._concluded(Outcome.FEE_NOT_PAID, on)
+
+    def withdraw(self, on: date, reason: str) -> None:
+        """撤回 by the applicant (row 六3)."""
+        self._require(OPEN_STATES, "the case has already been answered or closed")
+        self._concluded(Outcome.WITHDRAWN, on)
+
+    def answer(self, reply: Reply) -> None:
+        """答复: exactly one outcome, with the reasons, ground and agency the law requires."""
+        self._require(REPLYABLE, "answer a case under review or in progress")
+        if violations := reply_violations(reply):
+            raise InvalidArgument(violations)
+        if reply.outcome is Outcome.R14 and self.correction_received_on is None:
+            raise PreconditionFailed("R14 needs a correction that was received (Art 30)")
+        if reply.outcome is Outcome.R12 and not self.reasons_requested:
+            raise PreconditionFailed("R12 needs reasons asked for under Art 35")
+        self._not_before(reply.replied_on, self.receipt_date, "replied_on")
+        self._replied(reply)
+
+    def serve(self, method: ServiceMethod, served_on: date) -> None:
+        """送达: the case is closed on the service date (for post, the day handed to the post)."""
+        self._require({CaseState.REPLIED}, "serve a reply that has been issued")
+        assert self.reply is not None  # noqa: S101 - REPLIED implies a reply
+        self._not_before(served_on, self.reply.replied_on, "served_on")
+        self._served(method, served_on)
+
+    # --- derived: the statutory clock ------------------------------------------------------
+
+    def reply_deadline(self, calendar: WorkingDayCalendar) -> Deadline:
+        if self.delayed_due is not None:
+            return Deadline(
+                self.delayed_due,
+                self.clock_start,
+                self.clock_start_reason,
+                0,
+                replaced_by_art35=True,
+                calendar_version=calendar.version,
+            )
+        return count_working_days(
+            calendar,
+            self.clock_start,
+            self.clock_start_reason,
+            REPLY_PERIOD,
+            pauses=tuple(p.as_pause(calendar) for p in self.pauses),
+            extension_days=self.extension_days,
+        )
+
+    def correction_notice_deadline(self, calendar: WorkingDayCalendar) -> Deadline:
+        return count_working_days(
+            calendar, self.receipt_date, "application received", CORRECTION_NOTICE_PERIOD
+        )
+
+    def correction_due(self, calendar: WorkingDayCalendar) -> Deadline | None:
+        if self.correction is None:
+            return None
+        notice_date, period = self.correction
+        return count_working_days(calendar, notice_date, "correction notice", period)
+
+    def consultation_due(self, calendar: WorkingDayCalendar) -> Deadline | None:
+        open_ = [p for p in self.pauses if p.kind is PauseKind.CONSULTATION and p.end is None]
+        if not open_:
+            return None
+        return count_working_days(
+            calendar, open_[-1].start, "consultation letter", CONSULTATION_PERIOD
+        )
+
+    def fee_due(self, calendar: WorkingDayCalendar) -> Deadline | None:
+        if self.state is not CaseState.AWAITING_FEE or self._fee_notified_on is None:
+            return None
+        return count_working_days(
+            calendar, self._fee_notified_on, "fee notice received", FEE_PAYMENT_PERIOD
+        )
+
+    # --- events -----------------------------------------------------------------------------
+
+    @event("CorrectionRequested")
+    def _correction_requested(self, items: list[str], notice_date: date, period: int) -> None:
+        self.correction = (notice_date, period)
+        self.state = CaseState.AWAITING_CORRECTION
+
+    @event("CorrectionReceived")
+    def _correction_received(self, received_on: date, description: str) -> None:
+        self.correction_received_on = received_on
+        self.description = description
+        self.clock_start = received_on
+        self.clock_start_reason = "corrected application received (Art 30)"
+        self.state = CaseState.REGISTERED
+
+    @event("ReasonsRequested")
+    def _reasons_requested(self, notice_date: date) -> None:
+        self.reasons_requested = True
+        self.state = CaseState.AWAITING_REASONS
+
+    @event("ReasonsAssessed")
+    def _reasons_assessed(self, reasonable: bool, later_due: date | None) -> None:
+        self.delayed_due = later_due
+        self.state = CaseState.IN_PROGRESS if reasonable else CaseState.AWAITING_REASONS
+
+    @event("Accepted")
+    def _accepted(self) -> None:
+        self.state = CaseState.IN_PROGRESS
+
+    @event("Assigned")
+    def _assigned(self, assignee: str) -> None:
+        self.assignee = assignee
+
+    @event("ConsultationStarted")
+    def _consultation_started(self, party: str, sent_on: date) -> None:
+        self.pauses.append(PauseFact(PauseKind.CONSULTATION, sent_on, CONSULTATION_PERIOD))
+        self.state = CaseState.CONSULTING
+
+    @event("ConsultationEnded")
+    def _consultation_ended(self, received_on: date, opinion: str) -> None:
+        self.pauses[-1] = PauseFact(
+            PauseKind.CONSULTATION, self.pauses[-1].start, CONSULTATION_PERIOD, received_on
+        )
+        self.state = CaseState.IN_PROGRESS
+
+    @event("Extended")
+    def _extended(self, days: int, approved_by: str, on: date) -> None:
+        self.extension_days = days
+
+    @event("FeeNoticeIssued")
+    def _fee_notice_issued(self, amount: str, method: str, notified_on: date, pauses: bool) -> None:
+        self.fee_amount = amount
+        self._fee_notified_on = notified_on
+        if pauses:
+            self.pauses.append(PauseFact(PauseKind.FEE, notified_on, FEE_PAYMENT_PERIOD))
+        self.state = CaseState.AWAITING_FEE
+
+    @event("FeePaid")
+    def _fee_paid(self, paid_on: date) -> None:
+        fee_pauses = [i for i, p in enumerate(self.pauses) if p.kind is PauseKind.FEE]
+        if fee_pauses:
+            last = self.pauses[fee_pauses[-1]]
+            self.pauses[fee_pauses[-1]] = PauseFact(last.kind, last.start, last.period, paid_on)
+        self.state = CaseState.IN_PROGRESS
+
+    @event("Concluded")
+    def _concluded(self, outcome: Outcome, on: date) -> None:
+        self.outcome = Outcome(outcome)
+        self.concluded_on = on
+        self.state = CaseState.CLOSED
+
+    @event("Replied")
+    def _replied(self, reply: Reply) -> None:
+        self.reply = reply
+        self.outcome = reply.outcome
+        self.state = CaseState.REPLIED
+
+    @event("Served")
+    def _served(self, method: ServiceMethod, served_on: date) -> None:
+        self.concluded_on = served_on
+        self.state = CaseState.CLOSED
+
+    # --- guards -------------------------------------------------------------------------------
+
+    def _require(self, states: frozenset[CaseState] | set[CaseState], why: str) -> None:
+        if self.state not in states:
+            raise PreconditionFailed(f"{why} (the case is {self.state.value})")
+
+    @staticmethod
+    def _not_before(day: date, earliest: date, name: str) -> None:
+        if day < earliest:
+            raise InvalidArgument([FieldViolation(name, f"cannot be before {earliest}")])
+
+
+def reply_violations(reply: Reply) -> list[FieldViolation]:
+    """What the law requires a reply of this outcome to say (Arts 36-39)."""
+    violations = []
+    if reply.outcome in CONCLUDING_OUTCOMES:
+        violations.append(
+            FieldViolation(
+                "outcome", "withdrawal, lapsed correction and unpaid fee conclude a case themselves"
+            )
+        )
+    if reply.outcome.needs_ground and reply.ground is None:
+        violations.append(FieldViolation("ground", "R3 names the legal ground (Art 36(三))"))
+    if not reply.outcome.needs_ground and reply.ground is not None:
+        violations.append(FieldViolation("ground", "only a refusal (R3) has a ground"))
+    if reply.outcome.needs_reasons and not reply.reasons.strip():
+        violations.append(FieldViolation("reasons", "this outcome must state its reasons"))
+    if reply.outcome is Outcome.R5 and not reply.responsible_agency.strip():
+        violations.append(
+            FieldViolation(
+                "responsible_agency", "name the agency responsible, or say it is unknown"
+            )
+        )
+    return violations
+
+
+CASE_VALUE_TYPES = (PauseFact, Reply)
