@@ -28,6 +28,7 @@ class Settings:
     nats_url: str
     cipher_key: str
     agencies_file: Path
+    workdays_file: Path | None
     listen: str
     stream_replicas: int
     duplicate_window_seconds: float
@@ -49,6 +50,7 @@ def load_settings(service: str, environ: Mapping[str, str] = os.environ) -> Sett
         nats_url=environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222"),
         cipher_key=_cipher_key(environ, data_dir, embedded=database_url.startswith("sqlite")),
         agencies_file=Path(environ.get("OGI_AGENCIES_FILE") or _bundled("agencies.toml")),
+        workdays_file=Path(p) if (p := environ.get("OGI_WORKDAYS_FILE")) else None,
         listen=environ.get("OGI_LISTEN", f"127.0.0.1:{DEFAULT_PORTS.get(service, 50050)}"),
         stream_replicas=int(environ.get("OGI_STREAM_REPLICAS", "1")),
         duplicate_window_seconds=float(environ.get("OGI_DUPLICATE_WINDOW_SECONDS", "86400")),

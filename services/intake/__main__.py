@@ -45,7 +45,7 @@ def main() -> None:
         lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(intake), s),
     )
     try:
-        asyncio.run(serve_until_signalled(server, relay))
+        asyncio.run(serve_until_signalled(server, [relay]))
     finally:
         intake.close()
 

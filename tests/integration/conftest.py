@@ -85,16 +85,35 @@ class Database:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        path = tmp_path / "intake.sqlite"
-        yield Database(f"sqlite:///{path}", "intake", path)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _database(
+    service: str, backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Database]:
+    if backend == "sqlite":
+        path = tmp_path / f"{service}.sqlite"
+        yield Database(f"sqlite:///{path}", service, path)
         return
     url = request.getfixturevalue("postgres_url")
-    schema = f"intake_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{service}_test_{uuid.uuid4().hex[:10]}"
     yield Database(url, schema)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """Intake's store."""
+    yield from _database("intake", backend, request, tmp_path)
+
+
+@pytest.fixture
+def handling_database(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Database]:
+    yield from _database("handling", backend, request, tmp_path)
 
 
 @pytest.fixture
@@ -105,21 +124,25 @@ def nats_server(tmp_path: Path) -> Iterator[LocalNatsServer]:
     server.stop()
 
 
-class IntakeProcess:
-    """`python -m services.intake` as a child process, as production runs it."""
+class ServiceProcess:
+    """`python -m services.<service>` as a child process, as production runs it."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, module: str, env: dict[str, str], log_path: Path) -> None:
+        self.module = module
         self.env = env
         self.listen = env["OGI_LISTEN"]
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self.channel: grpc.Channel | None = None
 
-    def start(self) -> IntakeProcess:
+    def start(self, *, wait: bool = True) -> ServiceProcess:
+        """Launch; with `wait`, return once its health service reports SERVING."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.intake"], env=self.env, stdout=log, stderr=log
+            [sys.executable, "-m", self.module], env=self.env, stdout=log, stderr=log
         )
+        if not wait:
+            return self
         wait_until_serving(self.listen, timeout=30)
         self.channel = grpc.insecure_channel(self.listen)
         return self
@@ -155,19 +178,19 @@ class IntakeProcess:
             self.channel = None
 
 
-StartIntake = Callable[..., IntakeProcess]
+StartService = Callable[..., ServiceProcess]
+StartIntake = StartService
 
 
-@pytest.fixture
-def start_intake(
-    database: Database, nats_server: LocalNatsServer, tmp_path: Path
-) -> Iterator[StartIntake]:
-    """Starts intake processes sharing one database and one listen port (a restart is the same
-    service coming back); every one is killed at the end."""
-    started: list[IntakeProcess] = []
+def _starter(
+    service: str, database: Database, nats_server: LocalNatsServer, tmp_path: Path
+) -> tuple[StartService, list[ServiceProcess]]:
+    """Starts processes of one service sharing one database and one listen port (a restart is
+    the same service coming back)."""
+    started: list[ServiceProcess] = []
     listen = f"127.0.0.1:{free_port()}"
 
-    def start(**extra_env: str) -> IntakeProcess:
+    def start(wait: bool = True, **extra_env: str) -> ServiceProcess:
         outside = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
         env = (
             outside
@@ -182,10 +205,29 @@ def start_intake(
             }
             | extra_env
         )
-        process = IntakeProcess(env, tmp_path / "intake.log").start()
+        process = ServiceProcess(f"services.{service}", env, tmp_path / f"{service}.log")
+        process.start(wait=wait)
         started.append(process)
         return process
 
+    return start, started
+
+
+@pytest.fixture
+def start_intake(
+    database: Database, nats_server: LocalNatsServer, tmp_path: Path
+) -> Iterator[StartService]:
+    start, started = _starter("intake", database, nats_server, tmp_path)
+    yield start
+    for process in started:
+        process.kill()
+
+
+@pytest.fixture
+def start_handling(
+    handling_database: Database, nats_server: LocalNatsServer, tmp_path: Path
+) -> Iterator[StartService]:
+    start, started = _starter("handling", handling_database, nats_server, tmp_path)
     yield start
     for process in started:
         process.kill()

@@ -1,0 +1,100 @@
+"""A long-running NATS worker (relay, consumer): connect, work, and on any failure reconnect with
+back-off until stopped. NATS being down never stops the service around it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+
+import nats
+import structlog
+from nats.aio.client import Client
+
+log = structlog.get_logger("ogi.messaging")
+
+FAULT_ENV = "OGI_FAULT_INJECTION"
+
+
+def injected_fault(point: str) -> int | None:
+    """Test seam: ``OGI_FAULT_INJECTION=<point>[:<n>]`` asks a worker to SIGKILL its own process
+    at the named point on its n-th pass (default 1). Never set in production."""
+    name, _, count = os.environ.get(FAULT_ENV, "").partition(":")
+    return (int(count) if count else 1) if name == point else None
+
+
+class FaultPoint:
+    """Counts passes through a named point and kills the process on the chosen one."""
+
+    def __init__(self, point: str) -> None:
+        self.kill_on = injected_fault(point)
+        self.passes = 0
+
+    def passed(self) -> None:
+        self.passes += 1
+        if self.passes == self.kill_on:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+class NatsWorker:
+    def __init__(self, nats_url: str) -> None:
+        self.nats_url = nats_url
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def work(self, nc: Client) -> None:
+        """Do the work until stopped; raise to be reconnected."""
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        """Look for work now rather than at the next poll. Safe from any thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        backoff = 0.2
+        while not self.stopping:
+            try:
+                # max_reconnect_attempts=0 makes nats-py retry forever; 1 fails fast.
+                nc = await nats.connect(
+                    self.nats_url,
+                    connect_timeout=2,
+                    max_reconnect_attempts=1,
+                    allow_reconnect=False,
+                    error_cb=_ignore_error,
+                )
+            except Exception as e:
+                log.warning("nats unreachable", url=self.nats_url, error=type(e).__name__)
+                await self.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            try:
+                backoff = 0.2
+                await self.work(nc)
+            except Exception as e:
+                log.warning("nats work interrupted", error=type(e).__name__, detail=str(e))
+                await self.sleep(backoff)
+            finally:
+                with contextlib.suppress(Exception):
+                    await nc.close()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, but wake early on `wake()` or `stop()`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        self._wakeup.clear()
+
+
+async def _ignore_error(_error: Exception) -> None:
+    """nats-py prints tracebacks by default; workers log failures themselves, briefly."""

@@ -1,0 +1,154 @@
+"""Intake's events become handling cases exactly once, whatever is redelivered or killed."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ogi.config import load_settings
+from ogi.messaging.nats_server import LocalNatsServer
+from ogi.persistence import event_store_env, prepare_database
+from ogi.taxonomy import Outcome
+from ogi.v1 import events_pb2, intake_pb2
+from ogi.workdays import WorkingDayCalendar
+from services.handling.application import UPSTREAM, Handling
+from services.handling.domain import CaseState
+from tests.builders import request
+from tests.integration.conftest import (
+    CIPHER_KEY,
+    Database,
+    StartService,
+    StreamMessage,
+    stream_messages,
+    wait_for,
+)
+
+MESSAGE_TYPES: dict[str, Any] = {
+    "ogi.intake.ApplicationSubmitted": events_pb2.ApplicationSubmitted,
+    "ogi.intake.CorrectionSupplied": events_pb2.CorrectionSupplied,
+    "ogi.intake.ApplicationWithdrawn": events_pb2.ApplicationWithdrawn,
+}
+REGISTERED_TOPIC = "services.handling.domain:Case.Registered"
+
+
+def decoded(message: StreamMessage) -> Any:
+    return MESSAGE_TYPES[message.subject].FromString(message.data)
+
+
+@pytest.fixture
+def handling_view(handling_database: Database, tmp_path: Path) -> Handling:
+    """Handling's store, opened from the test as the service itself opens it."""
+    settings = load_settings(
+        "handling",
+        {
+            "OGI_DATA_DIR": str(tmp_path / "view"),
+            "OGI_DATABASE_URL": handling_database.url,
+            "OGI_DATABASE_SCHEMA": handling_database.schema,
+            "OGI_CIPHER_KEY": CIPHER_KEY,
+        },
+    )
+    prepare_database(settings)
+    return Handling(event_store_env(settings), WorkingDayCalendar())
+
+
+def applied_upto(view: Handling) -> int:
+    return view.process_recorder.max_tracking_id(UPSTREAM) or 0
+
+
+def registrations(view: Handling) -> Counter[uuid.UUID]:
+    notifications = view.recorder.select_notifications(1, 100_000, topics=[REGISTERED_TOPIC])
+    return Counter(n.originator_id for n in notifications)  # type: ignore[misc]
+
+
+def published(nats_url: str, count: int) -> list[StreamMessage]:
+    def enough() -> list[StreamMessage] | None:
+        messages = stream_messages(nats_url)
+        return messages if len(messages) >= count else None
+
+    result: list[StreamMessage] = wait_for(enough, what=f"{count} events on the stream")
+    return result
+
+
+def test_submissions_become_cases_and_a_withdrawal_closes_its_case(
+    start_intake: StartService,
+    start_handling: StartService,
+    nats_server: LocalNatsServer,
+    handling_view: Handling,
+) -> None:
+    nats_server.start()
+    intake, handling = start_intake(), start_handling()
+    replies = [intake.stub.SubmitApplication(request()) for _ in range(5)]
+    intake.stub.WithdrawApplication(
+        intake_pb2.WithdrawApplicationRequest(
+            application_number=replies[0].application_number,
+            query_code=replies[0].query_code,
+            reason="不再需要",
+        )
+    )
+    messages = published(nats_server.url, 6)
+    last = decoded(messages[-1]).metadata.notification_id
+    wait_for(lambda: applied_upto(handling_view) == last, what="handling to catch up")
+    submitted = [decoded(m) for m in messages if m.subject.endswith("ApplicationSubmitted")]
+    cases = {
+        e.application_number: handling_view.case(uuid.UUID(e.metadata.aggregate_id))
+        for e in submitted
+    }
+    assert sorted(cases) == sorted(r.application_number for r in replies)
+    withdrawn = cases.pop(replies[0].application_number)
+    assert withdrawn is not None
+    assert (withdrawn.state, withdrawn.outcome) == (CaseState.CLOSED, Outcome.WITHDRAWN)
+    assert all(c is not None and c.state is CaseState.REGISTERED for c in cases.values())
+    before = handling_view.recorder.max_notification_id()
+    assert handling.terminate() == 0
+    start_handling()  # the durable consumer resumes; nothing is applied again
+    marker = intake.stub.SubmitApplication(request())
+    last = decoded(published(nats_server.url, 7)[-1]).metadata.notification_id
+    wait_for(lambda: applied_upto(handling_view) == last, what="the marker")
+    assert handling_view.recorder.max_notification_id() == (before or 0) + 1
+    assert marker.application_number not in cases
+
+
+def test_a_redelivered_event_is_applied_once(
+    start_intake: StartService,
+    nats_server: LocalNatsServer,
+    handling_view: Handling,
+) -> None:
+    nats_server.start()
+    intake = start_intake()
+    intake.stub.SubmitApplication(request())
+    message = published(nats_server.url, 1)[0]
+    handling_view.apply_intake_event(message.subject, message.data)
+    events = handling_view.recorder.max_notification_id()
+    handling_view.apply_intake_event(message.subject, message.data)  # as after a lost ack
+    assert handling_view.recorder.max_notification_id() == events
+    assert list(registrations(handling_view).values()) == [1]
+
+
+def test_killing_handling_mid_stream_leaves_every_case_exactly_once(
+    start_intake: StartService,
+    start_handling: StartService,
+    nats_server: LocalNatsServer,
+    handling_view: Handling,
+) -> None:
+    nats_server.start()
+    intake = start_intake()
+    count = 200
+    numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
+    last = decoded(published(nats_server.url, count)[-1]).metadata.notification_id
+    # SIGKILL on the 77th event: its case is committed, its message not yet acked.
+    crashing = start_handling(wait=False, OGI_FAULT_INJECTION="consumer-crash-before-ack:77")
+    assert crashing.wait_exit(30) == -9
+    at_kill = applied_upto(handling_view)
+    assert 0 < at_kill < last
+    assert len(registrations(handling_view)) == 77
+    start_handling()
+    wait_for(lambda: applied_upto(handling_view) == last, timeout=60, what="the rest")
+    counts = registrations(handling_view)
+    assert len(counts) == count
+    assert set(counts.values()) == {1}
+    cases = [handling_view.case(case_id) for case_id in counts]
+    assert {c.application_number for c in cases if c} == numbers
