@@ -184,9 +184,9 @@ StartIntake = StartService
 
 def _starter(
     service: str, database: Database, nats_server: LocalNatsServer, tmp_path: Path
-) -> tuple[StartService, list[ServiceProcess]]:
+) -> Iterator[StartService]:
     """Starts processes of one service sharing one database and one listen port (a restart is
-    the same service coming back)."""
+    the same service coming back); kills every one at the end."""
     started: list[ServiceProcess] = []
     listen = f"127.0.0.1:{free_port()}"
 
@@ -210,27 +210,23 @@ def _starter(
         started.append(process)
         return process
 
-    return start, started
+    yield start
+    for process in started:
+        process.kill()
 
 
 @pytest.fixture
 def start_intake(
     database: Database, nats_server: LocalNatsServer, tmp_path: Path
 ) -> Iterator[StartService]:
-    start, started = _starter("intake", database, nats_server, tmp_path)
-    yield start
-    for process in started:
-        process.kill()
+    yield from _starter("intake", database, nats_server, tmp_path)
 
 
 @pytest.fixture
 def start_handling(
     handling_database: Database, nats_server: LocalNatsServer, tmp_path: Path
 ) -> Iterator[StartService]:
-    start, started = _starter("handling", handling_database, nats_server, tmp_path)
-    yield start
-    for process in started:
-        process.kill()
+    yield from _starter("handling", handling_database, nats_server, tmp_path)
 
 
 @dataclass(frozen=True)
