@@ -27,6 +27,7 @@ class Settings:
     database_schema: str
     nats_url: str
     cipher_key: str
+    token_key: str
     agencies_file: Path
     workdays_file: Path | None
     listen: str
@@ -42,13 +43,15 @@ def load_settings(service: str, environ: Mapping[str, str] = os.environ) -> Sett
     """Read the settings of `service` from OGI_* variables; embedded defaults where none is set."""
     data_dir = Path(environ.get("OGI_DATA_DIR", "data")).resolve()
     database_url = environ.get("OGI_DATABASE_URL") or f"sqlite:///{data_dir / service}.sqlite"
+    embedded = database_url.startswith("sqlite")
     return Settings(
         service=service,
         data_dir=data_dir,
         database_url=database_url,
         database_schema=environ.get("OGI_DATABASE_SCHEMA", service),
         nats_url=environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222"),
-        cipher_key=_cipher_key(environ, data_dir, embedded=database_url.startswith("sqlite")),
+        cipher_key=_key("OGI_CIPHER_KEY", "cipher.key", environ, data_dir, embedded=embedded),
+        token_key=_key("OGI_TOKEN_KEY", "token.key", environ, data_dir, embedded=embedded),
         agencies_file=Path(environ.get("OGI_AGENCIES_FILE") or _bundled("agencies.toml")),
         workdays_file=Path(p) if (p := environ.get("OGI_WORKDAYS_FILE")) else None,
         listen=environ.get("OGI_LISTEN", f"127.0.0.1:{DEFAULT_PORTS.get(service, 50050)}"),
@@ -61,16 +64,19 @@ def _bundled(name: str) -> str:
     return str(resources.files("ogi.data") / name)
 
 
-def _cipher_key(environ: Mapping[str, str], data_dir: Path, *, embedded: bool) -> str:
-    """The AES key for personal data at rest: OGI_CIPHER_KEY, or OGI_CIPHER_KEY_FILE, or (embedded
-    mode only) a key created once in the data folder."""
-    if key := environ.get("OGI_CIPHER_KEY"):
-        return _checked_key(key, "OGI_CIPHER_KEY")
-    if key_file := environ.get("OGI_CIPHER_KEY_FILE"):
-        return _checked_key(Path(key_file).read_text().strip(), "OGI_CIPHER_KEY_FILE")
+def _key(
+    variable: str, file_name: str, environ: Mapping[str, str], data_dir: Path, *, embedded: bool
+) -> str:
+    """A 256-bit secret (the AES key for personal data at rest, the token signing key): from
+    `variable`, or the file named by `variable`_FILE, or (embedded mode only) a key created once in
+    the data folder."""
+    if key := environ.get(variable):
+        return _checked_key(key, variable)
+    if key_file := environ.get(f"{variable}_FILE"):
+        return _checked_key(Path(key_file).read_text().strip(), f"{variable}_FILE")
     if not embedded:
-        raise ConfigError("set OGI_CIPHER_KEY or OGI_CIPHER_KEY_FILE (production mode)")
-    path = data_dir / "cipher.key"
+        raise ConfigError(f"set {variable} or {variable}_FILE (production mode)")
+    path = data_dir / file_name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -41,6 +41,14 @@ class Conflict(OgiError):
     """A concurrent change won; retry (ABORTED)."""
 
 
+class Unauthenticated(OgiError):
+    """No valid bearer token (UNAUTHENTICATED)."""
+
+
+class PermissionDenied(OgiError):
+    """The caller's agency or roles do not allow this (PERMISSION_DENIED)."""
+
+
 class TooManyAttempts(OgiError):
     """Slowed down after repeated failures (RESOURCE_EXHAUSTED)."""
 

@@ -23,8 +23,10 @@ from ogi.errors import (
     InvalidArgument,
     NotFound,
     OgiError,
+    PermissionDenied,
     PreconditionFailed,
     TooManyAttempts,
+    Unauthenticated,
 )
 
 REQUEST_ID_KEY = "x-request-id"
@@ -37,6 +39,8 @@ _CODES: dict[type[OgiError], int] = {
     AlreadyExists: code_pb2.ALREADY_EXISTS,
     Conflict: code_pb2.ABORTED,
     TooManyAttempts: code_pb2.RESOURCE_EXHAUSTED,
+    Unauthenticated: code_pb2.UNAUTHENTICATED,
+    PermissionDenied: code_pb2.PERMISSION_DENIED,
 }
 
 

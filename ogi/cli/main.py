@@ -7,13 +7,16 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from ogi.auth import Principal, Role, mint_token
+from ogi.clock import system_clock
+from ogi.config import load_settings
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import intake_pb2, intake_pb2_grpc
 
@@ -46,6 +49,9 @@ def label(zh: str, en: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if local := getattr(args, "local", None):
+        local(args)
+        return 0
     with grpc.insecure_channel(args.server) as channel:
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
         try:
@@ -106,7 +112,21 @@ def _parser() -> argparse.ArgumentParser:
 
     agencies = sub.add_parser("agencies", help="机关目录 list agencies")
     agencies.set_defaults(command=_agencies)
+
+    token = sub.add_parser("token", help="签发令牌 mint a bearer token for local use")
+    token.set_defaults(local=_token)
+    token.add_argument("--agency", required=True)
+    token.add_argument("--role", action="append", choices=[r.value for r in Role], required=True)
+    token.add_argument("--subject", required=True, help="who: the staff member's name or id")
+    token.add_argument("--hours", type=float, default=8.0, help="validity")
     return parser
+
+
+def _token(args: argparse.Namespace) -> None:
+    """Signed with the key the services use (OGI_TOKEN_KEY, …_FILE, or data/token.key)."""
+    principal = Principal(args.subject, args.agency, frozenset(Role(r) for r in args.role))
+    key = load_settings("cli").token_key
+    print(mint_token(key, principal, system_clock(), timedelta(hours=args.hours)))
 
 
 def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:

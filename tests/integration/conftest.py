@@ -30,6 +30,7 @@ from ogi.messaging.stream import STREAM
 from ogi.v1 import intake_pb2_grpc
 
 CIPHER_KEY = new_cipher_key()
+TOKEN_KEY = new_cipher_key()
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +201,7 @@ def _starter(
                 "OGI_DATABASE_SCHEMA": database.schema,
                 "OGI_NATS_URL": nats_server.url,
                 "OGI_CIPHER_KEY": CIPHER_KEY,
+                "OGI_TOKEN_KEY": TOKEN_KEY,
                 "OGI_LISTEN": listen,
                 "OGI_LOG_LEVEL": "DEBUG",
             }

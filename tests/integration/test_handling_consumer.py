@@ -20,6 +20,7 @@ from services.handling.domain import CaseState
 from tests.builders import request
 from tests.integration.conftest import (
     CIPHER_KEY,
+    TOKEN_KEY,
     Database,
     StartService,
     StreamMessage,
@@ -49,6 +50,7 @@ def handling_view(handling_database: Database, tmp_path: Path) -> Handling:
             "OGI_DATABASE_URL": handling_database.url,
             "OGI_DATABASE_SCHEMA": handling_database.schema,
             "OGI_CIPHER_KEY": CIPHER_KEY,
+            "OGI_TOKEN_KEY": TOKEN_KEY,
         },
     )
     prepare_database(settings)
