@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 from uuid import UUID
@@ -47,7 +46,6 @@ class Handling(EventSourcedApplication[UUID]):
         super().__init__(env)
         self.calendar = calendar
         self.policy = policy or HandlingPolicy()
-        self.on_saved: Callable[[], None] = lambda: None
 
     def construct_recorder(self) -> ProcessRecorder:
         """A process recorder: events and the upstream position commit together."""
@@ -82,7 +80,6 @@ class Handling(EventSourcedApplication[UUID]):
             if self.process_recorder.has_tracking_id(UPSTREAM, position):
                 return  # applied by a concurrent delivery
             raise
-        self.on_saved()
 
     def case(self, case_id: UUID) -> Case | None:
         try:
