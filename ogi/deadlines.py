@@ -7,7 +7,7 @@ pause.start < d <= pause.end is skipped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ogi.workdays import Source, WorkingDayCalendar
@@ -53,7 +53,6 @@ class Deadline:
     replaced_by_art35: bool = False
     calendar_version: str = ""
     provisional: bool = False
-    notes: tuple[str, ...] = field(default=())
 
     def explain(self) -> list[str]:
         if self.replaced_by_art35:
@@ -80,7 +79,7 @@ class Deadline:
             f"calendar: {self.calendar_version}"
             + (" — PROVISIONAL: a year without a published schedule" if self.provisional else "")
         )
-        return [*lines, *self.notes]
+        return lines
 
 
 def count_working_days(

@@ -57,11 +57,11 @@ class Consumer(NatsWorker):
                 durable_name=self.durable,
                 ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
+                # After a crash the in-flight message blocks the consumer until ack_wait ends;
+                # keep it short. An early redelivery is harmless: tracking skips it.
                 ack_wait=self.ack_wait,
                 # One message in flight keeps upstream order, which the tracking relies on.
                 max_ack_pending=1,
-                # After a crash the in-flight message blocks the consumer until ack_wait ends;
-                # keep it short. An early redelivery is harmless: tracking skips it.
             ),
         )
         log.info("consumer connected", durable=self.durable, subject=self.filter_subject)

@@ -74,7 +74,7 @@ class NatsWorker:
                     allow_reconnect=False,
                     error_cb=_ignore_error,
                 )
-            except Exception as e:
+            except Exception as e:  # whatever stops the connection: wait and retry
                 log.warning("nats unreachable", url=self.nats_url, error=type(e).__name__)
                 await self.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
@@ -82,7 +82,7 @@ class NatsWorker:
             try:
                 backoff = 0.2
                 await self.work(nc)
-            except Exception as e:
+            except Exception as e:  # a publish or fetch failed: reconnect, resume from position
                 log.warning("nats work interrupted", error=type(e).__name__, detail=str(e))
                 await self.sleep(backoff)
             finally:
