@@ -10,11 +10,11 @@ import asyncio
 from collections.abc import Callable
 
 import structlog
-from nats.aio.client import Client
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from ogi.messaging.stream import STREAM, ensure_stream
+from ogi.messaging.stream import STREAM
 from ogi.messaging.worker import FaultPoint, NatsWorker
 
 log = structlog.get_logger("ogi.consumer")
@@ -37,18 +37,14 @@ class Consumer(NatsWorker):
         duplicate_window: float = 86400.0,
         ack_wait: float = 5.0,
     ) -> None:
-        super().__init__(nats_url)
+        super().__init__(nats_url, stream_replicas, duplicate_window)
         self.durable = durable
         self.filter_subject = filter_subject
         self.apply = apply
-        self.stream_replicas = stream_replicas
-        self.duplicate_window = duplicate_window
         self.ack_wait = ack_wait
         self._before_ack = FaultPoint(CRASH_BEFORE_ACK)
 
-    async def work(self, nc: Client) -> None:
-        js = nc.jetstream()
-        await ensure_stream(js, self.stream_replicas, self.duplicate_window)
+    async def work(self, js: JetStreamContext) -> None:
         subscription = await js.pull_subscribe(
             self.filter_subject,
             durable=self.durable,

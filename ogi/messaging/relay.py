@@ -11,11 +11,10 @@ import asyncio
 from typing import Protocol
 
 import structlog
-from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from ogi.messaging.outbox import OutgoingMessage
-from ogi.messaging.stream import STREAM, ensure_stream
+from ogi.messaging.stream import STREAM
 from ogi.messaging.worker import FaultPoint, NatsWorker
 
 log = structlog.get_logger("ogi.relay")
@@ -42,18 +41,14 @@ class Relay(NatsWorker):
         batch_size: int = 200,
         poll_interval: float = 1.0,
     ) -> None:
-        super().__init__(nats_url)
+        super().__init__(nats_url, stream_replicas, duplicate_window)
         self.service = service
         self.outbox = outbox
-        self.stream_replicas = stream_replicas
-        self.duplicate_window = duplicate_window
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._after_publish = FaultPoint(CRASH_AFTER_PUBLISH)
 
-    async def work(self, nc: Client) -> None:
-        js = nc.jetstream()
-        await ensure_stream(js, self.stream_replicas, self.duplicate_window)
+    async def work(self, js: JetStreamContext) -> None:
         log.info("relay connected", url=self.nats_url)
         while not self.stopping:
             if await self._relay_batch(js) == 0:

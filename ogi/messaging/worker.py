@@ -10,7 +10,9 @@ import signal
 
 import nats
 import structlog
-from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from ogi.messaging.stream import ensure_stream
 
 log = structlog.get_logger("ogi.messaging")
 
@@ -38,13 +40,17 @@ class FaultPoint:
 
 
 class NatsWorker:
-    def __init__(self, nats_url: str) -> None:
+    """Runs `work` against stream OGI, which it makes sure exists with the configured settings."""
+
+    def __init__(self, nats_url: str, stream_replicas: int, duplicate_window: float) -> None:
         self.nats_url = nats_url
+        self.stream_replicas = stream_replicas
+        self.duplicate_window = duplicate_window
         self._wakeup = asyncio.Event()
         self._stopping = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def work(self, nc: Client) -> None:
+    async def work(self, js: JetStreamContext) -> None:
         """Do the work until stopped; raise to be reconnected."""
         raise NotImplementedError
 
@@ -81,7 +87,9 @@ class NatsWorker:
                 continue
             try:
                 backoff = 0.2
-                await self.work(nc)
+                js = nc.jetstream()
+                await ensure_stream(js, self.stream_replicas, self.duplicate_window)
+                await self.work(js)
             except Exception as e:  # a publish or fetch failed: reconnect, resume from position
                 log.warning("nats work interrupted", error=type(e).__name__, detail=str(e))
                 await self.sleep(backoff)
