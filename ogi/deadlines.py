@@ -117,3 +117,14 @@ def count_working_days(
         calendar_version=calendar.version,
         provisional=provisional,
     )
+
+
+def working_days_left(calendar: WorkingDayCalendar, today: date, due: date) -> int:
+    """Working days after today up to and including `due`; negative, counting the working
+    days since, once `due` has passed (a reply due today has 0 left)."""
+    first, last, sign = (today, due, 1) if due >= today else (due, today, -1)
+    days = (last - first).days
+    if days > _SEARCH_LIMIT:
+        days = _SEARCH_LIMIT  # beyond any statutory period; the exact count no longer matters
+    count = sum(calendar.is_workday(first + timedelta(days=i)) for i in range(1, days + 1))
+    return sign * count

@@ -3,21 +3,55 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 
 import structlog
 
-from ogi.messaging.worker import NatsWorker
 from ogi.rpc import RpcServer
 
 log = structlog.get_logger("ogi.process")
 
 
-async def serve_until_signalled(
-    server: RpcServer, workers: list[NatsWorker], grace: float = 5
-) -> None:
-    """Start the server and the NATS workers (relay, consumers); on a signal stop taking calls,
-    let calls in flight finish, then stop the workers after their current message."""
+class Worker:
+    """A long-running loop beside the gRPC server (relay, consumer, projection): it sleeps
+    between polls, wakes early when told there is work, and stops after its current step."""
+
+    def __init__(self) -> None:
+        self._wakeup = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self) -> None:
+        raise NotImplementedError
+
+    def wake(self) -> None:
+        """Look for work now rather than at the next poll. Safe from any thread."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wakeup.set()
+
+    def started(self) -> None:
+        """Call first in `run`: binds the worker to the running loop so `wake` can reach it."""
+        self._loop = asyncio.get_running_loop()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep, but wake early on `wake()` or `stop()`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), seconds)
+        self._wakeup.clear()
+
+
+async def serve_until_signalled(server: RpcServer, workers: list[Worker], grace: float = 5) -> None:
+    """Start the server and the workers (relay, consumers, projections); on a signal stop
+    taking calls, let calls in flight finish, then stop the workers after their current step."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -8,7 +8,7 @@ from typing import TypeVar
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from ogi.errors import FieldViolation
-from ogi.taxonomy import ApplicantCategory, Channel
+from ogi.taxonomy import ApplicantCategory, Channel, NonDisclosureGround, Outcome
 from ogi.v1 import common_pb2 as pb
 
 K = TypeVar("K")
@@ -34,6 +34,9 @@ CHANNELS = {
     pb.CHANNEL_ORAL: Channel.ORAL,
 }
 
+OUTCOMES = {getattr(pb, f"OUTCOME_{o.name}"): o for o in Outcome}
+GROUNDS = {getattr(pb, f"NON_DISCLOSURE_GROUND_{g.name}"): g for g in NonDisclosureGround}
+
 
 def inverse(mapping: dict[K, V]) -> dict[V, K]:
     return {v: k for k, v in mapping.items()}
@@ -41,6 +44,8 @@ def inverse(mapping: dict[K, V]) -> dict[V, K]:
 
 CATEGORY_CODES = inverse(CATEGORIES)
 CHANNEL_CODES = inverse(CHANNELS)
+OUTCOME_CODES = inverse(OUTCOMES)
+GROUND_CODES = inverse(GROUNDS)
 
 
 def date_from_wire(

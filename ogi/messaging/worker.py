@@ -3,7 +3,6 @@ back-off until stopped. NATS being down never stops the service around it."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -13,6 +12,7 @@ import structlog
 from nats.js import JetStreamContext
 
 from ogi.messaging.stream import ensure_stream
+from ogi.process import Worker
 
 log = structlog.get_logger("ogi.messaging")
 
@@ -39,36 +39,21 @@ class FaultPoint:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-class NatsWorker:
+class NatsWorker(Worker):
     """Runs `work` against stream OGI, which it makes sure exists with the configured settings."""
 
     def __init__(self, nats_url: str, stream_replicas: int, duplicate_window: float) -> None:
+        super().__init__()
         self.nats_url = nats_url
         self.stream_replicas = stream_replicas
         self.duplicate_window = duplicate_window
-        self._wakeup = asyncio.Event()
-        self._stopping = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def work(self, js: JetStreamContext) -> None:
         """Do the work until stopped; raise to be reconnected."""
         raise NotImplementedError
 
-    def wake(self) -> None:
-        """Look for work now rather than at the next poll. Safe from any thread."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wakeup.set)
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        self._wakeup.set()
-
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self.started()
         backoff = 0.2
         while not self.stopping:
             try:
@@ -96,12 +81,6 @@ class NatsWorker:
             finally:
                 with contextlib.suppress(Exception):
                     await nc.close()
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep, but wake early on `wake()` or `stop()`."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), seconds)
-        self._wakeup.clear()
 
 
 async def _ignore_error(_error: Exception) -> None:

@@ -5,25 +5,39 @@ from __future__ import annotations
 import asyncio
 import os
 
+import structlog
+
 from ogi.config import load_settings
 from ogi.logs import configure_logging
 from ogi.messaging.consumer import Consumer
+from ogi.messaging.outbox import EventSourcedOutbox
+from ogi.messaging.relay import Relay
+from ogi.messaging.stream import STREAM
 from ogi.persistence import event_store_env, prepare_database
 from ogi.process import serve_until_signalled
+from ogi.projection import ProjectionWorker
 from ogi.rpc import RpcServer
+from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.workdays import WorkingDayCalendar
+from services.handling.api import HandlingServicer
 from services.handling.application import Handling
+from services.handling.domain import HandlingPolicy
+from services.handling.integration import translator
 
 SERVICE = "handling"
+log = structlog.get_logger(SERVICE)
 
 
 def main() -> None:
     settings = load_settings(SERVICE)
     configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
     prepare_database(settings)
-    handling = Handling(
-        event_store_env(settings), WorkingDayCalendar.from_file(settings.workdays_file)
-    )
+    calendar = WorkingDayCalendar.from_file(settings.workdays_file)
+    handling = Handling(event_store_env(settings), calendar, HandlingPolicy.from_env(os.environ))
+    worklist = ProjectionWorker(handling, handling.worklist)
+    worklist.catch_up()
+    if refreshed := handling.worklist.refresh_stale():
+        log.info("due dates recomputed with the loaded calendar", cases=refreshed)
     consumer = Consumer(
         "handling-intake",
         "ogi.intake.>",
@@ -32,10 +46,28 @@ def main() -> None:
         stream_replicas=settings.stream_replicas,
         duplicate_window=settings.duplicate_window_seconds,
     )
-    # The HandlingService API arrives next; until then the server answers health checks.
-    server = RpcServer(settings.listen, [], lambda _server: None)
+    relay = Relay(
+        SERVICE,
+        EventSourcedOutbox(handling, translator(handling.repository, calendar), f"relay:{STREAM}"),
+        settings.nats_url,
+        stream_replicas=settings.stream_replicas,
+        duplicate_window=settings.duplicate_window_seconds,
+    )
+
+    def saved() -> None:
+        worklist.wake()
+        relay.wake()
+
+    handling.on_saved = saved
+    server = RpcServer(
+        settings.listen,
+        [handling_pb2.DESCRIPTOR.services_by_name["HandlingService"].full_name],
+        lambda s: handling_pb2_grpc.add_HandlingServiceServicer_to_server(
+            HandlingServicer(handling, settings.token_key), s
+        ),
+    )
     try:
-        asyncio.run(serve_until_signalled(server, [consumer]))
+        asyncio.run(serve_until_signalled(server, [worklist, consumer, relay]))
     finally:
         handling.close()
 

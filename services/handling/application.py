@@ -1,7 +1,9 @@
-"""Handling use cases. Intake's events become cases here, each exactly once."""
+"""Handling use cases: intake's events become cases (each exactly once), and handlers take the
+steps of a case, each allowed only to the caller's agency and roles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 from uuid import UUID
@@ -16,11 +18,21 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
+from ogi.auth import Principal, Role
+from ogi.clock import Clock, china_date, system_clock
+from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
 from ogi.persistence import DateAsISO, dataclass_transcoding
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES
 from ogi.workdays import WorkingDayCalendar
 from services.handling.domain import CASE_VALUE_TYPES, OPEN_STATES, Case, CaseState, HandlingPolicy
+from services.handling.views import worklist_view
+from services.handling.worklist import (
+    WorklistItem,
+    WorklistProjector,
+    WorklistQuery,
+    item_for,
+)
 
 log = structlog.get_logger("handling")
 
@@ -42,10 +54,15 @@ class Handling(EventSourcedApplication[UUID]):
         env: dict[str, str],
         calendar: WorkingDayCalendar,
         policy: HandlingPolicy | None = None,
+        *,
+        clock: Clock = system_clock,
     ) -> None:
         super().__init__(env)
         self.calendar = calendar
         self.policy = policy or HandlingPolicy()
+        self.clock = clock
+        self.on_saved: Callable[[], None] = lambda: None
+        self.worklist = WorklistProjector(self.repository, worklist_view(self), calendar)
 
     def construct_recorder(self) -> ProcessRecorder:
         """A process recorder: events and the upstream position commit together."""
@@ -60,6 +77,74 @@ class Handling(EventSourcedApplication[UUID]):
     @property
     def process_recorder(self) -> ProcessRecorder:
         return cast(ProcessRecorder, self.recorder)
+
+    def today(self) -> date:
+        return china_date(self.clock())
+
+    # --- handlers' use cases ------------------------------------------------------------------
+
+    def get_case(self, ref: str, principal: Principal) -> Case:
+        """A case of the caller's agency, by case id or application number."""
+        principal.require_role(*Role)
+        case = self._find(ref)
+        principal.require_agency(case.agency_code)
+        return case
+
+    def change(
+        self,
+        ref: str,
+        principal: Principal,
+        expected_version: int,
+        step: Callable[[Case], None],
+        roles: tuple[Role, ...] = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD),
+    ) -> Case:
+        """Take one step on a case: check who may, that the caller saw the latest version if
+        they say which, apply the step (which checks the law and the state), save. A concurrent
+        change by someone else makes the save fail: Conflict (ABORTED), nothing written."""
+        principal.require_role(*roles)
+        case = self._find(ref)
+        principal.require_agency(case.agency_code)
+        if expected_version and case.version != expected_version:
+            raise Conflict(
+                f"the case is at version {case.version}, not {expected_version}: read it again"
+            )
+        step(case)
+        try:
+            self.save(case)
+        except IntegrityError as e:
+            raise Conflict("the case changed at the same moment; read it again") from e
+        return case
+
+    def list_worklist(
+        self, principal: Principal, query: WorklistQuery, as_of: date | None
+    ) -> tuple[date, list[WorklistItem]]:
+        principal.require_role(*Role)
+        principal.require_agency(query.agency_code)
+        today = as_of or self.today()
+        rows = self.worklist.view.open_rows(query)
+        risk = self.policy.at_risk_working_days
+        return today, [item_for(row, self.calendar, today, risk) for row in rows]
+
+    def history(self, case_id: UUID) -> list[Any]:
+        return list(self.events.get(case_id))
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        self.on_saved()
+        return recordings
+
+    def _find(self, ref: str) -> Case:
+        ref = ref.strip()
+        if not ref:
+            raise InvalidArgument([FieldViolation("case", "the case id or application number")])
+        try:
+            case_id: UUID | None = UUID(ref)
+        except ValueError:
+            case_id = self.worklist.view.case_id(ref)
+        case = self.case(case_id) if case_id else None
+        if case is None:
+            raise NotFound(f"no case {ref!r}")
+        return case
 
     def apply_intake_event(self, subject: str, data: bytes) -> None:
         """Apply one of intake's integration events, once: an event already tracked is skipped,
@@ -80,6 +165,7 @@ class Handling(EventSourcedApplication[UUID]):
             if self.process_recorder.has_tracking_id(UPSTREAM, position):
                 return  # applied by a concurrent delivery
             raise
+        self.on_saved()
 
     def case(self, case_id: UUID) -> Case | None:
         try:

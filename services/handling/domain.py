@@ -6,6 +6,7 @@ never typed in. No I/O here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -34,6 +35,23 @@ class HandlingPolicy:
 
     correction_period: int = 15  # working days the applicant has to correct (Art 30)
     fee_pauses_clock: bool = True  # waiting for payment is not counted
+    at_risk_working_days: int = 3  # the worklist flags a reply due within this many WD
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> HandlingPolicy:
+        """OGI_POLICY_CORRECTION_PERIOD, OGI_POLICY_FEE_PAUSES_CLOCK (yes/no),
+        OGI_POLICY_AT_RISK_WORKING_DAYS; unset means the default above."""
+        default = cls()
+        return cls(
+            correction_period=int(
+                environ.get("OGI_POLICY_CORRECTION_PERIOD", default.correction_period)
+            ),
+            fee_pauses_clock=environ.get("OGI_POLICY_FEE_PAUSES_CLOCK", "yes").lower()
+            in {"yes", "true", "1"},
+            at_risk_working_days=int(
+                environ.get("OGI_POLICY_AT_RISK_WORKING_DAYS", default.at_risk_working_days)
+            ),
+        )
 
 
 class CaseState(StrEnum):
@@ -133,7 +151,9 @@ class Case(Aggregate):
 
     # --- commands ---------------------------------------------------------------------------
 
-    def request_correction(self, items: list[str], notice_date: date, period: int) -> None:
+    def request_correction(
+        self, items: list[str], notice_date: date, period: int, *, by: str
+    ) -> None:
         """补正告知 (Art 30): once, listing everything to correct, with a reasonable period."""
         self._require({CaseState.REGISTERED}, "a correction is requested at review")
         if self.correction is not None:
@@ -143,58 +163,60 @@ class Case(Aggregate):
         if period < 1:
             raise InvalidArgument([FieldViolation("period", "at least one working day")])
         self._not_before(notice_date, self.receipt_date, "notice_date")
-        self._correction_requested(items, notice_date, period)
+        self._correction_requested(items, notice_date, period, by)
 
     def receive_correction(self, received_on: date, description: str) -> None:
         """The corrected application arrives: the reply period restarts from that day."""
         self._require({CaseState.AWAITING_CORRECTION}, "no correction was requested")
         self._correction_received(received_on, description)
 
-    def lapse_correction(self, calendar: WorkingDayCalendar, on: date) -> None:
+    def lapse_correction(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期不补正: not corrected in time, the application is deemed abandoned (row 六1)."""
         self._require({CaseState.AWAITING_CORRECTION}, "no correction is awaited")
         due = self.correction_due(calendar)
         if due is None or on <= due.due:
             raise PreconditionFailed(f"the correction period runs until {due.due if due else '?'}")
-        self._concluded(Outcome.NO_CORRECTION, on)
+        self._concluded(Outcome.NO_CORRECTION, on, by)
 
-    def request_reasons(self, notice_date: date) -> None:
+    def request_reasons(self, notice_date: date, *, by: str) -> None:
         """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why."""
         self._require({CaseState.REGISTERED, CaseState.IN_PROGRESS}, "reasons are asked at review")
-        self._reasons_requested(notice_date)
+        self._reasons_requested(notice_date, by)
 
-    def assess_reasons(self, reasonable: bool, later_due: date | None) -> None:
+    def assess_reasons(self, reasonable: bool, later_due: date | None, *, by: str) -> None:
         """Reasons unreasonable: reply R12. Reasonable but not feasible in time: a later date."""
         self._require({CaseState.AWAITING_REASONS}, "no reasons were asked for")
         if reasonable and later_due is not None and later_due <= self.receipt_date:
             raise InvalidArgument([FieldViolation("later_due", "must be after the receipt date")])
-        self._reasons_assessed(reasonable, later_due if reasonable else None)
+        self._reasons_assessed(reasonable, later_due if reasonable else None, by)
 
-    def accept(self) -> None:
+    def accept(self, *, by: str) -> None:
         """受理: the application is an OGI application, clear enough to handle."""
         self._require({CaseState.REGISTERED}, "only a case under review can be accepted")
-        self._accepted()
+        self._accepted(by)
 
-    def assign(self, handler: str) -> None:
+    def assign(self, handler: str, *, by: str) -> None:
         self._require(OPEN_STATES, "the case is no longer open")
         if not handler.strip():
             raise InvalidArgument([FieldViolation("assignee", "required")])
-        self._assigned(handler.strip())
+        self._assigned(handler.strip(), by)
 
-    def start_consultation(self, party: str, sent_on: date) -> None:
+    def start_consultation(self, party: str, sent_on: date, *, by: str) -> None:
         """征求意见 (Art 32, 34): the clock pauses until the opinion arrives or 15 WD run out."""
         self._require({CaseState.IN_PROGRESS}, "consultation happens while the case is handled")
         if not party.strip():
             raise InvalidArgument([FieldViolation("party", "name the third party or agency")])
         self._not_before(sent_on, self.clock_start, "sent_on")
-        self._consultation_started(party.strip(), sent_on)
+        self._consultation_started(party.strip(), sent_on, by)
 
-    def end_consultation(self, received_on: date, opinion: str) -> None:
+    def end_consultation(self, received_on: date, opinion: str, *, by: str) -> None:
         self._require({CaseState.CONSULTING}, "no consultation is under way")
         self._not_before(received_on, self.pauses[-1].start, "received_on")
-        self._consultation_ended(received_on, opinion)
+        self._consultation_ended(received_on, opinion, by)
 
-    def extend(self, calendar: WorkingDayCalendar, days: int, approved_by: str, on: date) -> None:
+    def extend(
+        self, calendar: WorkingDayCalendar, days: int, approved_by: str, on: date, *, by: str
+    ) -> None:
         """延期 (Art 33): once, at most 20 WD, office head approval, before the period ends."""
         self._require(
             OPEN_STATES - {CaseState.REGISTERED, CaseState.AWAITING_CORRECTION},
@@ -209,33 +231,35 @@ class Case(Aggregate):
         due = self.reply_deadline(calendar)
         if on > due.due:
             raise PreconditionFailed(f"the reply period ended on {due.due}; too late to extend")
-        self._extended(days, approved_by.strip(), on)
+        self._extended(days, approved_by.strip(), on, by)
 
-    def issue_fee_notice(self, amount: str, method: str, notified_on: date, pauses: bool) -> None:
+    def issue_fee_notice(
+        self, amount: str, method: str, notified_on: date, pauses: bool, *, by: str
+    ) -> None:
         """收费通知: the applicant has 20 WD from the day after receiving it to pay."""
         self._require({CaseState.IN_PROGRESS}, "a fee notice goes out while the case is handled")
         if self.fee_amount:
             raise PreconditionFailed("a fee notice was already issued")
-        self._fee_notice_issued(amount, method, notified_on, pauses)
+        self._fee_notice_issued(amount, method, notified_on, pauses, by)
 
-    def record_payment(self, paid_on: date) -> None:
+    def record_payment(self, paid_on: date, *, by: str) -> None:
         self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
-        self._fee_paid(paid_on)
+        self._fee_paid(paid_on, by)
 
-    def lapse_fee(self, calendar: WorkingDayCalendar, on: date) -> None:
+    def lapse_fee(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期未缴费: deemed abandoned (row 六2)."""
         self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
         due = self.fee_due(calendar)
         if due is None or on <= due.due:
             raise PreconditionFailed(f"payment is due by {due.due if due else '?'}")
-        self._concluded(Outcome.FEE_NOT_PAID, on)
+        self._concluded(Outcome.FEE_NOT_PAID, on, by)
 
-    def withdraw(self, on: date, reason: str) -> None:
+    def withdraw(self, on: date, reason: str, *, by: str = "") -> None:
         """撤回 by the applicant (row 六3)."""
         self._require(OPEN_STATES, "the case has already been answered or closed")
-        self._concluded(Outcome.WITHDRAWN, on)
+        self._concluded(Outcome.WITHDRAWN, on, by)
 
-    def answer(self, reply: Reply) -> None:
+    def answer(self, reply: Reply, *, by: str) -> None:
         """答复: exactly one outcome, with the reasons, ground and agency the law requires."""
         self._require(REPLYABLE, "answer a case under review or in progress")
         if violations := reply_violations(reply):
@@ -245,14 +269,14 @@ class Case(Aggregate):
         if reply.outcome is Outcome.R12 and not self.reasons_requested:
             raise PreconditionFailed("R12 needs reasons asked for under Art 35")
         self._not_before(reply.replied_on, self.receipt_date, "replied_on")
-        self._replied(reply)
+        self._replied(reply, by)
 
-    def serve(self, method: ServiceMethod, served_on: date) -> None:
+    def serve(self, method: ServiceMethod, served_on: date, *, by: str) -> None:
         """送达: the case is closed on the service date (for post, the day handed to the post)."""
         self._require({CaseState.REPLIED}, "serve a reply that has been issued")
         assert self.reply is not None  # noqa: S101 - REPLIED implies a reply
         self._not_before(served_on, self.reply.replied_on, "served_on")
-        self._served(method, served_on)
+        self._served(method, served_on, by)
 
     # --- derived: the statutory clock ------------------------------------------------------
 
@@ -304,7 +328,9 @@ class Case(Aggregate):
     # --- events -----------------------------------------------------------------------------
 
     @event("CorrectionRequested")
-    def _correction_requested(self, items: list[str], notice_date: date, period: int) -> None:
+    def _correction_requested(
+        self, items: list[str], notice_date: date, period: int, by: str
+    ) -> None:
         self.correction = (notice_date, period)
         self.state = CaseState.AWAITING_CORRECTION
 
@@ -317,41 +343,43 @@ class Case(Aggregate):
         self.state = CaseState.REGISTERED
 
     @event("ReasonsRequested")
-    def _reasons_requested(self, notice_date: date) -> None:
+    def _reasons_requested(self, notice_date: date, by: str) -> None:
         self.reasons_requested = True
         self.state = CaseState.AWAITING_REASONS
 
     @event("ReasonsAssessed")
-    def _reasons_assessed(self, reasonable: bool, later_due: date | None) -> None:
+    def _reasons_assessed(self, reasonable: bool, later_due: date | None, by: str) -> None:
         self.delayed_due = later_due
         self.state = CaseState.IN_PROGRESS if reasonable else CaseState.AWAITING_REASONS
 
     @event("Accepted")
-    def _accepted(self) -> None:
+    def _accepted(self, by: str) -> None:
         self.state = CaseState.IN_PROGRESS
 
     @event("Assigned")
-    def _assigned(self, assignee: str) -> None:
+    def _assigned(self, assignee: str, by: str) -> None:
         self.assignee = assignee
 
     @event("ConsultationStarted")
-    def _consultation_started(self, party: str, sent_on: date) -> None:
+    def _consultation_started(self, party: str, sent_on: date, by: str) -> None:
         self.pauses.append(PauseFact(PauseKind.CONSULTATION, sent_on, CONSULTATION_PERIOD))
         self.state = CaseState.CONSULTING
 
     @event("ConsultationEnded")
-    def _consultation_ended(self, received_on: date, opinion: str) -> None:
+    def _consultation_ended(self, received_on: date, opinion: str, by: str) -> None:
         self.pauses[-1] = PauseFact(
             PauseKind.CONSULTATION, self.pauses[-1].start, CONSULTATION_PERIOD, received_on
         )
         self.state = CaseState.IN_PROGRESS
 
     @event("Extended")
-    def _extended(self, days: int, approved_by: str, on: date) -> None:
+    def _extended(self, days: int, approved_by: str, on: date, by: str) -> None:
         self.extension_days = days
 
     @event("FeeNoticeIssued")
-    def _fee_notice_issued(self, amount: str, method: str, notified_on: date, pauses: bool) -> None:
+    def _fee_notice_issued(
+        self, amount: str, method: str, notified_on: date, pauses: bool, by: str
+    ) -> None:
         self.fee_amount = amount
         self._fee_notified_on = notified_on
         if pauses:
@@ -359,7 +387,7 @@ class Case(Aggregate):
         self.state = CaseState.AWAITING_FEE
 
     @event("FeePaid")
-    def _fee_paid(self, paid_on: date) -> None:
+    def _fee_paid(self, paid_on: date, by: str) -> None:
         fee_pauses = [i for i, p in enumerate(self.pauses) if p.kind is PauseKind.FEE]
         if fee_pauses:
             last = self.pauses[fee_pauses[-1]]
@@ -367,19 +395,19 @@ class Case(Aggregate):
         self.state = CaseState.IN_PROGRESS
 
     @event("Concluded")
-    def _concluded(self, outcome: Outcome, on: date) -> None:
+    def _concluded(self, outcome: Outcome, on: date, by: str) -> None:
         self.outcome = Outcome(outcome)
         self.concluded_on = on
         self.state = CaseState.CLOSED
 
     @event("Replied")
-    def _replied(self, reply: Reply) -> None:
+    def _replied(self, reply: Reply, by: str) -> None:
         self.reply = reply
         self.outcome = reply.outcome
         self.state = CaseState.REPLIED
 
     @event("Served")
-    def _served(self, method: ServiceMethod, served_on: date) -> None:
+    def _served(self, method: ServiceMethod, served_on: date, by: str) -> None:
         self.concluded_on = served_on
         self.state = CaseState.CLOSED
 

@@ -68,10 +68,10 @@ def registrations(view: Handling) -> Counter[uuid.UUID]:
 
 def published(nats_url: str, count: int) -> list[StreamMessage]:
     def enough() -> list[StreamMessage] | None:
-        messages = stream_messages(nats_url)
+        messages = [m for m in stream_messages(nats_url) if m.subject.startswith("ogi.intake.")]
         return messages if len(messages) >= count else None
 
-    result: list[StreamMessage] = wait_for(enough, what=f"{count} events on the stream")
+    result: list[StreamMessage] = wait_for(enough, what=f"{count} intake events on the stream")
     return result
 
 

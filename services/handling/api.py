@@ -1,0 +1,239 @@
+"""HandlingService over gRPC: authenticates the caller, converts wire messages to steps on a
+case and the case back. The domain decides what is allowed; this layer only translates."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import grpc
+
+from ogi.auth import Principal, Role, bearer_token, verify_token
+from ogi.errors import FieldViolation, InvalidArgument
+from ogi.v1 import handling_pb2, handling_pb2_grpc
+from ogi.wire import GROUNDS, OUTCOMES, date_from_wire, date_to_wire
+from services.handling.application import Handling
+from services.handling.domain import Case, Reply
+from services.handling.fees import FeeMethod, per_application_fee, per_page_fee
+from services.handling.wire import (
+    CASE_STATES,
+    FEE_METHODS,
+    SERVICE_METHODS,
+    case_to_wire,
+    required,
+    worklist_item_to_wire,
+)
+from services.handling.worklist import WorklistQuery
+
+Step = Callable[[Case, str], None]  # (case, the caller's name) -> None
+OFFICE_HEAD_ONLY = (Role.OFFICE_HEAD,)
+
+
+class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
+    def __init__(self, handling: Handling, token_key: str) -> None:
+        self.handling = handling
+        self.token_key = token_key
+
+    async def ListWorklist(
+        self, request: handling_pb2.ListWorklistRequest, context: grpc.aio.ServicerContext
+    ) -> handling_pb2.ListWorklistResponse:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        states = frozenset(required(s, CASE_STATES, "states", violations) for s in request.states)
+        due_before = date_from_wire(request.due_before, "due_before", violations)
+        as_of = date_from_wire(request.as_of, "as_of", violations)
+        _raise_if(violations)
+        query = WorklistQuery(principal.agency_code, request.assignee.strip(), states, due_before)
+        today, items = await asyncio.to_thread(self.handling.list_worklist, principal, query, as_of)
+        return handling_pb2.ListWorklistResponse(
+            items=[worklist_item_to_wire(i) for i in items], today=date_to_wire(today)
+        )
+
+    async def GetCase(
+        self, request: handling_pb2.GetCaseRequest, context: grpc.aio.ServicerContext
+    ) -> handling_pb2.GetCaseResponse:
+        principal = self._principal(context)
+        case = await asyncio.to_thread(self.handling.get_case, request.case, principal)
+        return handling_pb2.GetCaseResponse(case=await self._case(case))
+
+    async def AcceptCase(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        case = await self._change(request, context, lambda c, by: c.accept(by=by))
+        return handling_pb2.AcceptCaseResponse(case=case)
+
+    async def AssignCase(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        assignee = request.assignee
+        case = await self._change(request, context, lambda c, by: c.assign(assignee, by=by))
+        return handling_pb2.AssignCaseResponse(case=case)
+
+    async def RequestCorrection(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        notice_date = self._day(request.notice_date, "notice_date")
+        items = [i.strip() for i in request.items if i.strip()]
+        period = request.period_working_days or self.handling.policy.correction_period
+
+        def step(c: Case, by: str) -> None:
+            c.request_correction(items, notice_date, period, by=by)
+
+        case = await self._change(request, context, step)
+        return handling_pb2.RequestCorrectionResponse(case=case)
+
+    async def LapseCorrection(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        on = self._day(request.on, "on")
+        calendar = self.handling.calendar
+        case = await self._change(
+            request, context, lambda c, by: c.lapse_correction(calendar, on, by=by)
+        )
+        return handling_pb2.LapseCorrectionResponse(case=case)
+
+    async def RequestReasons(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        notice_date = self._day(request.notice_date, "notice_date")
+        case = await self._change(
+            request, context, lambda c, by: c.request_reasons(notice_date, by=by)
+        )
+        return handling_pb2.RequestReasonsResponse(case=case)
+
+    async def AssessReasons(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        violations: list[FieldViolation] = []
+        later_due = date_from_wire(request.later_due, "later_due", violations)
+        _raise_if(violations)
+        reasonable = request.reasonable
+        case = await self._change(
+            request, context, lambda c, by: c.assess_reasons(reasonable, later_due, by=by)
+        )
+        return handling_pb2.AssessReasonsResponse(case=case)
+
+    async def StartConsultation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        sent_on = self._day(request.sent_on, "sent_on")
+        party = request.party
+        case = await self._change(
+            request, context, lambda c, by: c.start_consultation(party, sent_on, by=by)
+        )
+        return handling_pb2.StartConsultationResponse(case=case)
+
+    async def EndConsultation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        received_on = self._day(request.received_on, "received_on")
+        opinion = request.opinion.strip()
+        case = await self._change(
+            request, context, lambda c, by: c.end_consultation(received_on, opinion, by=by)
+        )
+        return handling_pb2.EndConsultationResponse(case=case)
+
+    async def ExtendReplyPeriod(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        """Only an office head extends (Art 33); the approver is the caller."""
+        on = self._day(request.on, "on")
+        days, calendar = request.days, self.handling.calendar
+
+        def step(c: Case, by: str) -> None:
+            c.extend(calendar, days, by, on, by=by)
+
+        case = await self._change(request, context, step, OFFICE_HEAD_ONLY)
+        return handling_pb2.ExtendReplyPeriodResponse(case=case)
+
+    async def IssueFeeNotice(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        notified_on = self._day(request.notified_on, "notified_on")
+        method, amount = _fee(request)
+        pauses = self.handling.policy.fee_pauses_clock
+
+        def step(c: Case, by: str) -> None:
+            c.issue_fee_notice(str(amount), method.value, notified_on, pauses, by=by)
+
+        case = await self._change(request, context, step)
+        return handling_pb2.IssueFeeNoticeResponse(case=case)
+
+    async def RecordFeePayment(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        paid_on = self._day(request.paid_on, "paid_on")
+        case = await self._change(request, context, lambda c, by: c.record_payment(paid_on, by=by))
+        return handling_pb2.RecordFeePaymentResponse(case=case)
+
+    async def LapseFee(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        on = self._day(request.on, "on")
+        calendar = self.handling.calendar
+        case = await self._change(request, context, lambda c, by: c.lapse_fee(calendar, on, by=by))
+        return handling_pb2.LapseFeeResponse(case=case)
+
+    async def ReplyToApplication(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        reply = self._reply(request.reply)
+        case = await self._change(request, context, lambda c, by: c.answer(reply, by=by))
+        return handling_pb2.ReplyToApplicationResponse(case=case)
+
+    async def RecordService(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        violations: list[FieldViolation] = []
+        method = required(request.method, SERVICE_METHODS, "method", violations)
+        _raise_if(violations)
+        served_on = self._day(request.served_on, "served_on")
+        case = await self._change(request, context, lambda c, by: c.serve(method, served_on, by=by))
+        return handling_pb2.RecordServiceResponse(case=case)
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
+        return verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+
+    async def _change(
+        self,
+        request: Any,
+        context: grpc.aio.ServicerContext,
+        step: Step,
+        roles: tuple[Role, ...] = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD),
+    ) -> Any:
+        principal = self._principal(context)
+        case = await asyncio.to_thread(
+            self.handling.change,
+            request.case,
+            principal,
+            request.expected_version,
+            lambda c: step(c, principal.subject),
+            roles,
+        )
+        return await self._case(case)
+
+    async def _case(self, case: Case) -> Any:
+        history = await asyncio.to_thread(self.handling.history, case.id)
+        return case_to_wire(case, history, self.handling.calendar, self.handling.today())
+
+    def _day(self, value: Any, field: str) -> date:
+        """A date from the request; unset means today (China time)."""
+        violations: list[FieldViolation] = []
+        day = date_from_wire(value, field, violations)
+        _raise_if(violations)
+        return day or self.handling.today()
+
+    def _reply(self, wire: handling_pb2.Reply) -> Reply:
+        violations: list[FieldViolation] = []
+        outcome = required(wire.outcome, OUTCOMES, "reply.outcome", violations)
+        ground = GROUNDS.get(wire.ground)
+        replied_on = date_from_wire(wire.replied_on, "reply.replied_on", violations)
+        _raise_if(violations)
+        return Reply(
+            outcome,
+            replied_on or self.handling.today(),
+            wire.reasons.strip(),
+            ground,
+            wire.responsible_agency.strip(),
+        )
+
+
+def _fee(request: Any) -> tuple[FeeMethod, Any]:
+    """The method and the amount the fee rules give (domain.md §6)."""
+    violations: list[FieldViolation] = []
+    method = required(request.method, FEE_METHODS, "method", violations)
+    if method is FeeMethod.PER_PAGE and request.pages < 1:
+        violations.append(FieldViolation("pages", "the pages to provide, at least 1"))
+    if method is FeeMethod.PER_APPLICATION and request.ordinal_in_month < 1:
+        violations.append(FieldViolation("ordinal_in_month", "at least 1"))
+    _raise_if(violations)
+    amount = (
+        per_page_fee(request.pages)
+        if method is FeeMethod.PER_PAGE
+        else per_application_fee(request.ordinal_in_month)
+    )
+    if amount == 0:
+        field = "pages" if method is FeeMethod.PER_PAGE else "ordinal_in_month"
+        raise InvalidArgument([FieldViolation(field, "the fee rules charge nothing for this")])
+    return method, amount
+
+
+def _raise_if(violations: list[FieldViolation]) -> None:
+    if violations:
+        raise InvalidArgument(violations)

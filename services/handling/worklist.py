@@ -1,0 +1,143 @@
+"""The worklist (待办): open cases of an agency with their due dates, kept as a projection of
+handling's own events. Stored rows hold the dates; what depends on today (working days left,
+at risk, overdue) is worked out when the list is read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from ogi.deadlines import working_days_left
+from ogi.workdays import WorkingDayCalendar
+from services.handling.domain import OPEN_STATES, Case, CaseState
+
+SOURCE = "handling"  # the tracking name: the view follows handling's notification log
+UNASSIGNED = "-"  # filter value for cases nobody has yet
+DESCRIPTION_CHARS = 120
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    case_id: UUID
+    application_number: str
+    agency_code: str
+    state: CaseState
+    assignee: str
+    receipt_date: date
+    reply_due: date | None
+    reply_due_provisional: bool
+    waiting_until: date | None
+    description: str
+    version: int
+    calendar_version: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    agency_code: str
+    assignee: str = ""  # "" any, UNASSIGNED for nobody
+    states: frozenset[CaseState] = frozenset()
+    due_before: date | None = None
+
+
+@dataclass(frozen=True)
+class WorklistItem:
+    row: WorklistRow
+    working_days_left: int
+    at_risk: bool
+    overdue: bool
+
+
+class WorklistView(Protocol):
+    """Where the rows live (SQLite or PostgreSQL, see views.py)."""
+
+    def put(self, rows: Sequence[WorklistRow], tracking: Tracking | None) -> None:
+        """Insert or replace rows, and record the position if given, in one transaction."""
+        ...
+
+    def open_rows(self, query: WorklistQuery) -> list[WorklistRow]:
+        """Open cases matching the query, ordered by reply due (cases without one last)."""
+        ...
+
+    def case_id(self, application_number: str) -> UUID | None: ...
+
+    def stale_cases(self, calendar_version: str) -> list[UUID]:
+        """Open cases whose dates were computed with another calendar."""
+        ...
+
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+
+
+def row_for(case: Case, calendar: WorkingDayCalendar) -> WorklistRow:
+    """The case as the worklist shows it. While the applicant corrects, there is no reply due:
+    the period restarts from the corrected application (Art 30)."""
+    reply = None if case.state is CaseState.AWAITING_CORRECTION else case.reply_deadline(calendar)
+    waiting = {
+        CaseState.AWAITING_CORRECTION: case.correction_due,
+        CaseState.CONSULTING: case.consultation_due,
+        CaseState.AWAITING_FEE: case.fee_due,
+    }.get(case.state)
+    waiting_deadline = waiting(calendar) if waiting else None
+    return WorklistRow(
+        case_id=case.id,
+        application_number=case.application_number,
+        agency_code=case.agency_code,
+        state=case.state,
+        assignee=case.assignee,
+        receipt_date=case.receipt_date,
+        reply_due=reply.due if reply else None,
+        reply_due_provisional=reply.provisional if reply else False,
+        waiting_until=waiting_deadline.due if waiting_deadline else None,
+        description=case.description[:DESCRIPTION_CHARS],
+        version=case.version,
+        calendar_version=calendar.version,
+    )
+
+
+def item_for(
+    row: WorklistRow, calendar: WorkingDayCalendar, today: date, at_risk_within: int
+) -> WorklistItem:
+    if row.reply_due is None:
+        return WorklistItem(row, 0, False, False)
+    left = working_days_left(calendar, today, row.reply_due)
+    return WorklistItem(row, left, 0 <= left <= at_risk_within, today > row.reply_due)
+
+
+class WorklistProjector:
+    """Brings the view up to date with a batch of handling's events: each case touched in the
+    batch is read at its latest version in the batch and its row replaced."""
+
+    def __init__(self, repository: Any, view: WorklistView, calendar: WorkingDayCalendar) -> None:
+        self.repository = repository
+        self.view = view
+        self.calendar = calendar
+
+    def position(self) -> int:
+        return self.view.max_tracking_id(SOURCE) or 0
+
+    def project(self, domain_events: list[Any], last_notification_id: int) -> None:
+        latest: dict[UUID, int] = {}
+        for e in domain_events:
+            latest[e.originator_id] = e.originator_version
+        rows = [
+            row_for(self.repository.get(case_id, version=version), self.calendar)
+            for case_id, version in latest.items()
+        ]
+        self.view.put(rows, Tracking(SOURCE, last_notification_id))
+
+    def refresh_stale(self) -> int:
+        """Recompute open cases computed with another calendar: after the operator loads a
+        year's official schedule, provisional dates become exact. Returns how many changed."""
+        stale = self.view.stale_cases(self.calendar.version)
+        rows = [row_for(self.repository.get(case_id), self.calendar) for case_id in stale]
+        self.view.put(rows, None)
+        return len(rows)
