@@ -11,16 +11,12 @@ from uuid import UUID
 import structlog
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import (
-    IntegrityError,
-    ProcessRecorder,
-    Tracking,
-    Transcoder,
-)
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, Transcoder
 
 from ogi.auth import Principal, Role
 from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
+from ogi.messaging.inbox import apply_once
 from ogi.persistence import DateAsISO, dataclass_transcoding
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES
@@ -147,25 +143,14 @@ class Handling(EventSourcedApplication[UUID]):
         return case
 
     def apply_intake_event(self, subject: str, data: bytes) -> None:
-        """Apply one of intake's integration events, once: an event already tracked is skipped,
-        and the effect is saved in the same transaction as its position."""
+        """Apply one of intake's integration events, exactly once."""
         message_type = _INTAKE_EVENTS.get(subject.rsplit(".", 1)[-1])
         if message_type is None:
             return  # an event handling has no use for
         message = message_type.FromString(data)
         position = message.metadata.notification_id
-        if self.process_recorder.has_tracking_id(UPSTREAM, position):
-            log.info("already applied", upstream=UPSTREAM, position=position)
-            return
-        changed = self._effect(message)
-        events = changed.collect_events() if changed else []
-        try:
-            self.events.put(events, tracking=Tracking(UPSTREAM, position))
-        except IntegrityError:
-            if self.process_recorder.has_tracking_id(UPSTREAM, position):
-                return  # applied by a concurrent delivery
-            raise
-        self.on_saved()
+        if apply_once(self, UPSTREAM, position, lambda: self._effect(message)):
+            self.on_saved()
 
     def case(self, case_id: UUID) -> Case | None:
         try:

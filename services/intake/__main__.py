@@ -8,6 +8,7 @@ import os
 from ogi.agencies import AgencyDirectory
 from ogi.config import load_settings
 from ogi.logs import configure_logging
+from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
 from ogi.messaging.relay import Relay
 from ogi.messaging.stream import STREAM
@@ -38,14 +39,24 @@ def main() -> None:
         stream_replicas=settings.stream_replicas,
         duplicate_window=settings.duplicate_window_seconds,
     )
+    notices = Consumer(
+        "intake-handling",
+        "ogi.handling.>",
+        intake.apply_handling_event,
+        settings.nats_url,
+        stream_replicas=settings.stream_replicas,
+        duplicate_window=settings.duplicate_window_seconds,
+    )
     intake.on_saved = relay.wake
     server = RpcServer(
         settings.listen,
         [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name],
-        lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(intake), s),
+        lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(
+            IntakeServicer(intake, settings.token_key), s
+        ),
     )
     try:
-        asyncio.run(serve_until_signalled(server, [relay]))
+        asyncio.run(serve_until_signalled(server, [relay, notices]))
     finally:
         intake.close()
 

@@ -6,22 +6,47 @@ import asyncio
 
 import grpc
 
+from ogi.auth import Role, bearer_token, verify_token
 from ogi.errors import InvalidArgument
+from ogi.taxonomy import Outcome
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
-from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, date_to_wire, timestamp
+from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, OUTCOME_CODES, date_to_wire, timestamp
 from services.intake.application import Intake
-from services.intake.domain import Application, ApplicationState
+from services.intake.domain import Application, ApplicationState, HistoryEntry
 from services.intake.wire import information_from_wire, information_to_wire, submission_from_wire
 
 STATES = {
     ApplicationState.RECEIVED: intake_pb2.APPLICATION_STATE_RECEIVED,
+    ApplicationState.CORRECTION_REQUESTED: intake_pb2.APPLICATION_STATE_CORRECTION_REQUESTED,
+    ApplicationState.IN_PROGRESS: intake_pb2.APPLICATION_STATE_IN_PROGRESS,
+    ApplicationState.AWAITING_FEE: intake_pb2.APPLICATION_STATE_AWAITING_FEE,
+    ApplicationState.ANSWERED: intake_pb2.APPLICATION_STATE_ANSWERED,
+    ApplicationState.CONCLUDED: intake_pb2.APPLICATION_STATE_CONCLUDED,
     ApplicationState.WITHDRAWN: intake_pb2.APPLICATION_STATE_WITHDRAWN,
 }
 HISTORY_LABELS = {
     "ApplicationSubmitted": ("已收到申请", "Application received"),
     "CorrectionSupplied": ("已提交补正材料", "Correction supplied"),
     "ApplicationWithdrawn": ("已撤回申请", "Application withdrawn"),
+    "CorrectionRequested": (
+        "补正告知：请在期限内补正",
+        "Correction requested: correct by the due date",
+    ),
+    "CorrectionReceived": (
+        "补正材料已收到，答复期限重新计算",
+        "Correction received; the reply period restarts",
+    ),
+    "CaseAccepted": ("申请已受理", "Application accepted"),
+    "ReasonsRequested": ("请说明申请理由（第三十五条）", "Reasons requested (Art 35)"),
+    "ReasonsAssessed": ("理由合理，另定答复期限", "Reasons accepted; a later reply date is set"),
+    "ReplyPeriodExtended": ("延期答复告知", "Reply period extended (Art 33)"),
+    "FeeNoticeIssued": ("收费通知：请在期限内缴费", "Fee notice: pay by the due date"),
+    "FeePaid": ("已缴费", "Fee paid"),
+    "ApplicationAnswered": ("已作出答复", "Reply issued"),
+    "ReplyServed": ("答复已送达", "Reply served"),
+    "CaseConcluded": ("申请已终止处理", "Application concluded without a reply"),
 }
+OFFLINE_ROLES = (Role.REGISTRAR,)
 
 
 def requester(context: grpc.aio.ServicerContext) -> str:
@@ -31,12 +56,19 @@ def requester(context: grpc.aio.ServicerContext) -> str:
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, intake: Intake) -> None:
+    def __init__(self, intake: Intake, token_key: str) -> None:
         self.intake = intake
+        self.token_key = token_key
 
     async def SubmitApplication(
         self, request: intake_pb2.SubmitApplicationRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.SubmitApplicationResponse:
+        """Online, anyone may apply. Every other channel is entered by the agency's registrar,
+        who records the receipt date (Art 31): that takes a registrar's token for the agency."""
+        if request.channel not in (common_pb2.CHANNEL_ONLINE, common_pb2.CHANNEL_UNSPECIFIED):
+            principal = verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+            principal.require_role(*OFFLINE_ROLES)
+            principal.require_agency(request.agency_code.strip())
         violations: list = []  # type: ignore[type-arg]
         command = submission_from_wire(request, violations)
         if violations:
@@ -114,13 +146,21 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 else common_pb2.APPLICANT_CATEGORY_UNSPECIFIED
             ),
             information=information_to_wire(application.information),
-            history=[
-                intake_pb2.StatusEntry(
-                    at=timestamp(entry.at),
-                    kind=entry.kind,
-                    summary_zh=HISTORY_LABELS[entry.kind][0],
-                    summary_en=HISTORY_LABELS[entry.kind][1],
-                )
-                for entry in application.history
-            ],
+            history=[_entry(entry) for entry in application.history],
         )
+
+
+def _entry(entry: HistoryEntry) -> intake_pb2.StatusEntry:
+    zh, en = HISTORY_LABELS.get(entry.kind, (entry.kind, entry.kind))
+    status = intake_pb2.StatusEntry(
+        at=timestamp(entry.at), kind=entry.kind, summary_zh=zh, summary_en=en
+    )
+    if (notice := entry.notice) is not None:
+        status.issued_on.CopyFrom(date_to_wire(notice.issued_on))
+        status.due.CopyFrom(date_to_wire(notice.due))
+        status.items.extend(notice.items)
+        status.amount = notice.amount
+        if notice.outcome:
+            status.outcome = OUTCOME_CODES[Outcome(notice.outcome)]
+        status.details = notice.details
+    return status

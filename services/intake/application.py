@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import IntegrityError, Recording, Transcoder
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, Recording, Transcoder
 
 from ogi.agencies import AgencyDirectory
 from ogi.clock import Clock, china_date, system_clock
@@ -26,9 +26,11 @@ from ogi.errors import (
     PreconditionFailed,
     TooManyAttempts,
 )
+from ogi.messaging.inbox import apply_once
 from ogi.persistence import DateAsISO, dataclass_transcoding
 from ogi.taxonomy import Channel
 from services.intake.domain import (
+    FINAL_STATES,
     VALUE_TYPES,
     Application,
     ApplicationState,
@@ -39,9 +41,11 @@ from services.intake.domain import (
     application_id,
     assignment_id,
 )
+from services.intake.notices import incoming_notice
 from services.intake.throttle import GuessThrottle
 from services.intake.validation import information_violations, submission_violations
 
+UPSTREAM = "handling"
 MAX_NUMBERING_ATTEMPTS = 20
 MAX_REASON = 500
 _UNKNOWN_NUMBER_DIGEST = hashlib.sha256(b"no such application").hexdigest()
@@ -80,6 +84,10 @@ class Intake(EventSourcedApplication[UUID]):
         self._query_code_key = hmac.new(
             env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
         ).digest()
+
+    def construct_recorder(self) -> ProcessRecorder:
+        """A process recorder: handling's notices and their position commit together."""
+        return self.factory.process_recorder()
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
@@ -146,7 +154,10 @@ class Intake(EventSourcedApplication[UUID]):
         if violations := information_violations(information, "information"):
             raise InvalidArgument(violations)
         application = self._authenticated(number, query_code, requester)
-        self._require_open(application)
+        if application.state is not ApplicationState.CORRECTION_REQUESTED:
+            raise PreconditionFailed(
+                f"no correction was requested (the application is {application.state.value})"
+            )
         receipt_date = china_date(self.clock())
         application.supply_correction(information, note, receipt_date)
         self._save_change(application)
@@ -162,6 +173,21 @@ class Intake(EventSourcedApplication[UUID]):
         application.withdraw(reason, withdrawal_date)
         self._save_change(application)
         return withdrawal_date
+
+    def apply_handling_event(self, subject: str, data: bytes) -> None:
+        """Record what handling told the applicant, exactly once."""
+        incoming = incoming_notice(subject, data)
+        if incoming is None:
+            return
+
+        def effect() -> Application | None:
+            application = self._application(incoming.application_id)
+            if application is not None:
+                application.receive_notice(incoming.notice, incoming.state)
+            return application
+
+        if apply_once(self, UPSTREAM, incoming.position, effect):
+            self.on_saved()
 
     def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
         """Refuses a wrong code exactly as an unknown number, and slows down a client that keeps
@@ -185,8 +211,8 @@ class Intake(EventSourcedApplication[UUID]):
 
     @staticmethod
     def _require_open(application: Application) -> None:
-        if application.state is ApplicationState.WITHDRAWN:
-            raise PreconditionFailed("the application has been withdrawn")
+        if application.state in FINAL_STATES:
+            raise PreconditionFailed(f"the application is {application.state.value}")
 
     def _replayed(
         self, existing: Application, command: SubmitApplication, fingerprint: str

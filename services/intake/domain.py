@@ -96,14 +96,41 @@ class SubmitApplication:
 
 
 class ApplicationState(StrEnum):
+    """Where the application stands, as the applicant is told."""
+
     RECEIVED = "received"  # 已收到
+    CORRECTION_REQUESTED = "correction_requested"  # 待补正 (Art 30)
+    IN_PROGRESS = "in_progress"  # 办理中
+    AWAITING_FEE = "awaiting_fee"  # 待缴费
+    ANSWERED = "answered"  # 已答复
+    CONCLUDED = "concluded"  # 已终止: not corrected or not paid in time
     WITHDRAWN = "withdrawn"  # 已撤回
+
+
+FINAL_STATES = frozenset(
+    {ApplicationState.ANSWERED, ApplicationState.CONCLUDED, ApplicationState.WITHDRAWN}
+)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """告知: something the agency told the applicant (correction notice, extension, fee notice,
+    reply…). `kind` names handling's event; `due` is what the applicant or agency must meet."""
+
+    kind: str
+    issued_on: date | None
+    due: date | None = None
+    items: tuple[str, ...] = ()
+    amount: str = ""
+    outcome: str = ""
+    details: str = ""
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
     kind: str
+    notice: Notice | None = None
 
 
 def application_id(request_id: UUID) -> UUID:
@@ -154,6 +181,7 @@ class Application(Aggregate):
         """补正 (Art 30): the corrected application replaces the description on file."""
         self.information = information
         self.history.append(HistoryEntry(self.modified_on, "CorrectionSupplied"))
+        self.state = ApplicationState.RECEIVED  # under review again
 
     @event("Withdrawn")
     def withdraw(self, reason: str, withdrawal_date: date) -> None:
@@ -161,6 +189,13 @@ class Application(Aggregate):
         self.state = ApplicationState.WITHDRAWN
         self.withdrawal_date = withdrawal_date
         self.history.append(HistoryEntry(self.modified_on, "ApplicationWithdrawn"))
+
+    @event("NoticeReceived")
+    def receive_notice(self, notice: Notice, state: ApplicationState | None) -> None:
+        """The agency's handling told the applicant something; a withdrawal stays final."""
+        if state is not None and self.state is not ApplicationState.WITHDRAWN:
+            self.state = ApplicationState(state)
+        self.history.append(HistoryEntry(self.modified_on, notice.kind, notice))
 
 
 class NumberSequence(Aggregate):
@@ -202,4 +237,4 @@ def assignment_id(number: str) -> UUID:
     return uuid5(_NAMESPACE, f"application-number:{number}")
 
 
-VALUE_TYPES = (IdentityDocument, Contact, Applicant, InformationDescription, Delivery)
+VALUE_TYPES = (IdentityDocument, Contact, Applicant, InformationDescription, Delivery, Notice)

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,32 @@ import grpc
 import nats
 import psycopg
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from nats.js.errors import NotFoundError
 from psycopg import sql
 
+from ogi.auth import Principal, Role, mint_token
 from ogi.config import new_cipher_key
 from ogi.embedded import wait_until_serving
 from ogi.messaging.nats_server import LocalNatsServer, free_port
 from ogi.messaging.stream import STREAM
-from ogi.v1 import intake_pb2_grpc
+from ogi.v1 import handling_pb2_grpc, intake_pb2_grpc
 
 CIPHER_KEY = new_cipher_key()
 TOKEN_KEY = new_cipher_key()
+
+Metadata = tuple[tuple[str, str], ...]
+
+
+def bearer(agency: str, *roles: Role, subject: str = "张三") -> Metadata:
+    """Call metadata with a token signed by the services' key."""
+    principal = Principal(subject, agency, frozenset(roles))
+    token = mint_token(TOKEN_KEY, principal, datetime.now(UTC), timedelta(hours=1))
+    return (("authorization", f"Bearer {token}"),)
+
+
+REGISTRAR = bearer("HZMZJ", Role.REGISTRAR, subject="登记员")
 
 
 @pytest.fixture(scope="session")
@@ -46,19 +62,20 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @dataclass
 class Database:
-    """Where a test's intake keeps its events, and a look at it from outside."""
+    """Where a test's service keeps its events, and a look at it from outside."""
 
     url: str
     schema: str
     sqlite_path: Path | None = None
+    service: str = "intake"
 
     def event_rows(self) -> int:
         if self.sqlite_path:
             with sqlite3.connect(self.sqlite_path) as conn:
                 return int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])
         with psycopg.connect(self.url) as conn:
-            query = sql.SQL("SELECT count(*) FROM {}.intake_events").format(
-                sql.Identifier(self.schema)
+            query = sql.SQL("SELECT count(*) FROM {}.{}").format(
+                sql.Identifier(self.schema), sql.Identifier(f"{self.service}_events")
             )
             row = conn.execute(query).fetchone()
             return int(row[0]) if row else 0
@@ -95,11 +112,11 @@ def _database(
 ) -> Iterator[Database]:
     if backend == "sqlite":
         path = tmp_path / f"{service}.sqlite"
-        yield Database(f"sqlite:///{path}", service, path)
+        yield Database(f"sqlite:///{path}", service, path, service)
         return
     url = request.getfixturevalue("postgres_url")
     schema = f"{service}_test_{uuid.uuid4().hex[:10]}"
-    yield Database(url, schema)
+    yield Database(url, schema, None, service)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
@@ -152,6 +169,11 @@ class ServiceProcess:
     def stub(self) -> intake_pb2_grpc.IntakeServiceStub:
         assert self.channel is not None
         return intake_pb2_grpc.IntakeServiceStub(self.channel)
+
+    @property
+    def handling(self) -> handling_pb2_grpc.HandlingServiceStub:
+        assert self.channel is not None
+        return handling_pb2_grpc.HandlingServiceStub(self.channel)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -266,6 +288,17 @@ def stream_messages(nats_url: str) -> list[StreamMessage]:
             await nc.close()
 
     return asyncio.run(read())
+
+
+def violations(error: grpc.RpcError) -> list[str]:
+    status = rpc_status.from_call(error)
+    assert status is not None, "no rich status details"
+    fields = []
+    for detail in status.details:
+        bad_request = error_details_pb2.BadRequest()
+        assert detail.Unpack(bad_request)
+        fields += [v.field for v in bad_request.field_violations]
+    return fields
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:

@@ -8,14 +8,13 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import descriptor_pool, json_format, message_factory
-from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
-from grpc_status import rpc_status
 
+from ogi.auth import Role
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.sealing import Sealer
 from ogi.v1 import common_pb2 as pb
@@ -23,9 +22,12 @@ from ogi.v1 import events_pb2, intake_pb2
 from tests.builders import APPLICANT_NAME, PHONE, POSTAL_ADDRESS, RESIDENT_ID, request
 from tests.integration.conftest import (
     CIPHER_KEY,
+    REGISTRAR,
     Database,
     StartIntake,
+    bearer,
     stream_messages,
+    violations,
     wait_for,
 )
 
@@ -37,17 +39,6 @@ def submitted_numbers(nats_url: str) -> list[str]:
         for m in stream_messages(nats_url)
         if m.subject == "ogi.intake.ApplicationSubmitted"
     ]
-
-
-def violations(error: grpc.RpcError) -> list[str]:
-    status = rpc_status.from_call(error)
-    assert status is not None, "no rich status details"
-    fields = []
-    for detail in status.details:
-        bad_request = error_details_pb2.BadRequest()
-        assert detail.Unpack(bad_request)
-        fields += [v.field for v in bad_request.field_violations]
-    return fields
 
 
 def test_a_submission_gets_a_number_a_code_and_one_event_on_the_stream(
@@ -150,7 +141,7 @@ def test_each_invalid_field_is_refused_by_name_and_nothing_is_stored(
     intake = start_intake()
     for field, changes in INVALID.items():
         with pytest.raises(grpc.RpcError) as error:
-            intake.stub.SubmitApplication(request(**changes))
+            intake.stub.SubmitApplication(request(**changes), metadata=REGISTRAR)
         assert error.value.code() is grpc.StatusCode.INVALID_ARGUMENT, field
         assert field in violations(error.value), (field, violations(error.value))
     assert database.event_rows() == 0
@@ -270,23 +261,29 @@ def test_status_needs_the_right_code_and_guessing_is_slowed_down(
     assert slowed.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_correction_and_withdrawal_reach_the_stream_and_a_second_withdrawal_is_refused(
+def test_a_correction_nobody_asked_for_and_a_second_withdrawal_are_refused(
     start_intake: StartIntake, nats_server: LocalNatsServer, database: Database
 ) -> None:
     nats_server.start()
     intake = start_intake()
     reply = intake.stub.SubmitApplication(request())
     number, code = reply.application_number, reply.query_code
-    intake.stub.SupplyCorrection(
-        intake_pb2.SupplyCorrectionRequest(
-            application_number=number,
-            query_code=code,
-            note="补充文号",
-            information=pb.InformationDescription(
-                description="低保资金发放明细", document_number="菏民发〔2025〕3号"
-            ),
+
+    def correct() -> Any:
+        return intake.stub.SupplyCorrection(
+            intake_pb2.SupplyCorrectionRequest(
+                application_number=number,
+                query_code=code,
+                information=pb.InformationDescription(description="再补正"),
+            )
         )
-    )
+
+    rows = database.event_rows()
+    with pytest.raises(grpc.RpcError) as unasked:
+        correct()  # the agency has not asked for a correction (Art 30)
+    assert unasked.value.code() is grpc.StatusCode.FAILED_PRECONDITION
+    assert "no correction was requested" in (unasked.value.details() or "")
+    assert database.event_rows() == rows
     intake.stub.WithdrawApplication(
         intake_pb2.WithdrawApplicationRequest(
             application_number=number, query_code=code, reason="已获取"
@@ -297,13 +294,7 @@ def test_correction_and_withdrawal_reach_the_stream_and_a_second_withdrawal_is_r
         lambda: intake.stub.WithdrawApplication(
             intake_pb2.WithdrawApplicationRequest(application_number=number, query_code=code)
         ),
-        lambda: intake.stub.SupplyCorrection(
-            intake_pb2.SupplyCorrectionRequest(
-                application_number=number,
-                query_code=code,
-                information=pb.InformationDescription(description="再补正"),
-            )
-        ),
+        correct,
     ):
         with pytest.raises(grpc.RpcError) as error:
             call()  # type: ignore[no-untyped-call]
@@ -312,21 +303,44 @@ def test_correction_and_withdrawal_reach_the_stream_and_a_second_withdrawal_is_r
     subjects = wait_for(
         lambda: (
             [m.subject for m in stream_messages(nats_server.url)]
-            if len(stream_messages(nats_server.url)) >= 3
+            if len(stream_messages(nats_server.url)) >= 2
             else None
         ),
         what="events",
     )
-    assert subjects == [
-        "ogi.intake.ApplicationSubmitted",
-        "ogi.intake.CorrectionSupplied",
-        "ogi.intake.ApplicationWithdrawn",
-    ]
+    assert subjects == ["ogi.intake.ApplicationSubmitted", "ogi.intake.ApplicationWithdrawn"]
     status = intake.stub.GetApplicationStatus(
         intake_pb2.GetApplicationStatusRequest(application_number=number, query_code=code)
     )
     assert status.state == intake_pb2.APPLICATION_STATE_WITHDRAWN
-    assert status.information.document_number == "菏民发〔2025〕3号"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "code"),
+    [
+        ((), grpc.StatusCode.UNAUTHENTICATED),
+        (bearer("HZMZJ", Role.HANDLER), grpc.StatusCode.PERMISSION_DENIED),
+        (bearer("HZZRZYJ", Role.REGISTRAR), grpc.StatusCode.PERMISSION_DENIED),
+    ],
+)
+def test_only_the_agency_registrar_enters_an_offline_application(
+    start_intake: StartIntake,
+    nats_server: LocalNatsServer,
+    database: Database,
+    metadata: Any,
+    code: grpc.StatusCode,
+) -> None:
+    nats_server.start()
+    intake = start_intake()
+    paper = request(
+        channel=pb.CHANNEL_IN_PERSON, receipt_date=pb.CalendarDate(year=2026, month=3, day=2)
+    )
+    with pytest.raises(grpc.RpcError) as error:
+        intake.stub.SubmitApplication(paper, metadata=metadata)
+    assert error.value.code() is code
+    assert database.event_rows() == 0
+    entered = intake.stub.SubmitApplication(paper, metadata=REGISTRAR)
+    assert entered.receipt_date == pb.CalendarDate(year=2026, month=3, day=2)
 
 
 def test_concurrent_submissions_get_distinct_consecutive_numbers(

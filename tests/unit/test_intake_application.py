@@ -12,6 +12,8 @@ from ogi.agencies import AgencyDirectory
 from ogi.config import load_settings, new_cipher_key
 from ogi.errors import AlreadyExists, InvalidArgument, NotFound, PreconditionFailed, TooManyAttempts
 from ogi.taxonomy import Channel
+from ogi.v1 import common_pb2 as pb
+from ogi.v1 import events_pb2
 from services.intake.application import Intake
 from services.intake.domain import ApplicationState, InformationDescription
 from services.intake.throttle import GuessPolicy, GuessThrottle
@@ -143,17 +145,51 @@ def test_withdrawal_is_final(intake: Intake) -> None:
     assert intake.status(number, code, "a").state is ApplicationState.WITHDRAWN
 
 
-def test_a_correction_replaces_the_description(intake: Intake) -> None:
+def correction_requested(intake: Intake, number: str, code: str, position: int) -> bytes:
+    application = intake.status(number, code, "a")
+    return events_pb2.CorrectionRequested(
+        metadata=events_pb2.EventMetadata(
+            notification_id=position, aggregate_id=str(application.id)
+        ),
+        items=["写明文号"],
+        notice_date=pb.CalendarDate(year=2026, month=3, day=3),
+        correction_due=pb.CalendarDate(year=2026, month=3, day=24),
+    ).SerializeToString()
+
+
+def test_a_correction_notice_is_shown_once_and_then_a_correction_replaces_the_description(
+    intake: Intake,
+) -> None:
     receipt = intake.submit(command())
+    number, code = receipt.application_number, receipt.query_code
+    notice = correction_requested(intake, number, code, position=7)
+    intake.apply_handling_event("ogi.handling.CorrectionRequested", notice)
+    intake.apply_handling_event("ogi.handling.CorrectionRequested", notice)  # redelivered
+    application = intake.status(number, code, "a")
+    assert application.state is ApplicationState.CORRECTION_REQUESTED
+    shown = [h.notice for h in application.history if h.notice]
+    assert len(shown) == 1
+    assert (shown[0].due, list(shown[0].items)) == (date(2026, 3, 24), ["写明文号"])
     corrected = InformationDescription("2025年第四季度低保资金发放明细", "", "菏民发〔2025〕3号")
-    intake.supply_correction(receipt.application_number, receipt.query_code, "a", corrected, "")
-    application = intake.status(receipt.application_number, receipt.query_code, "a")
+    intake.supply_correction(number, code, "a", corrected, "")
+    application = intake.status(number, code, "a")
     assert application.information == corrected
-    assert [h.kind for h in application.history] == ["ApplicationSubmitted", "CorrectionSupplied"]
+    assert application.state is ApplicationState.RECEIVED
+    assert [h.kind for h in application.history] == [
+        "ApplicationSubmitted",
+        "CorrectionRequested",
+        "CorrectionSupplied",
+    ]
+    before = stored(intake)
+    with pytest.raises(PreconditionFailed):  # one correction per request
+        intake.supply_correction(number, code, "a", corrected, "")
+    assert stored(intake) == before
 
 
 def test_an_empty_correction_is_refused(intake: Intake) -> None:
     receipt = intake.submit(command())
+    notice = correction_requested(intake, receipt.application_number, receipt.query_code, 1)
+    intake.apply_handling_event("ogi.handling.CorrectionRequested", notice)
     with pytest.raises(InvalidArgument):
         intake.supply_correction(
             receipt.application_number, receipt.query_code, "a", InformationDescription(""), ""
