@@ -1,4 +1,5 @@
-"""`ogi`: the command line of the platform. `ogi apply` and `ogi status` for applicants."""
+"""`ogi`: the command line of the platform. `ogi apply` and `ogi status` for applicants,
+`ogi cases …` for handlers, `ogi token` to mint a token for local use."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from ogi.auth import Principal, Role, mint_token
+from ogi.cli import cases
 from ogi.clock import system_clock
 from ogi.config import load_settings
 from ogi.v1 import common_pb2 as pb
@@ -24,6 +26,11 @@ DEFAULT_INTAKE = os.environ.get("OGI_INTAKE_ADDR", "127.0.0.1:50051")
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 STATE_LABELS = {
     intake_pb2.APPLICATION_STATE_RECEIVED: ("已收到", "received"),
+    intake_pb2.APPLICATION_STATE_CORRECTION_REQUESTED: ("待补正", "correction requested"),
+    intake_pb2.APPLICATION_STATE_IN_PROGRESS: ("办理中", "in progress"),
+    intake_pb2.APPLICATION_STATE_AWAITING_FEE: ("待缴费", "awaiting the fee"),
+    intake_pb2.APPLICATION_STATE_ANSWERED: ("已答复", "answered"),
+    intake_pb2.APPLICATION_STATE_CONCLUDED: ("已终止", "concluded"),
     intake_pb2.APPLICATION_STATE_WITHDRAWN: ("已撤回", "withdrawn"),
 }
 
@@ -52,14 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     if local := getattr(args, "local", None):
         local(args)
         return 0
-    with grpc.insecure_channel(args.server) as channel:
-        stub = intake_pb2_grpc.IntakeServiceStub(channel)
-        try:
+    try:
+        if hasattr(args, "handling"):
+            cases.run(args)
+            return 0
+        with grpc.insecure_channel(args.server) as channel:
             command: Callable[[Any, argparse.Namespace], None] = args.command
-            command(stub, args)
-        except grpc.RpcError as error:
-            _print_error(error)
-            return 1
+            command(intake_pb2_grpc.IntakeServiceStub(channel), args)
+    except grpc.RpcError as error:
+        _print_error(error)
+        return 1
     return 0
 
 
@@ -119,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--role", action="append", choices=[r.value for r in Role], required=True)
     token.add_argument("--subject", required=True, help="who: the staff member's name or id")
     token.add_argument("--hours", type=float, default=8.0, help="validity")
+    cases.add_parser(sub)
     return parser
 
 
@@ -197,6 +207,21 @@ def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -
             f"  {entry.at.ToDatetime().isoformat(timespec='seconds')}Z  "
             f"{entry.summary_zh} / {entry.summary_en}"
         )
+        for line in _notice_lines(entry):
+            print(f"      {line}")
+
+
+def _notice_lines(entry: intake_pb2.StatusEntry) -> list[str]:
+    lines = [f"- {item}" for item in entry.items]
+    if entry.due.year:
+        lines.append(f"{label('期限', 'Due')}: {_date(entry.due)}")
+    if entry.amount:
+        lines.append(f"{label('金额', 'Amount')}: {entry.amount} 元")
+    if entry.outcome:
+        lines.append(f"{label('结果', 'Outcome')}: {pb.Outcome.Name(entry.outcome)[8:]}")
+    if entry.details:
+        lines.append(entry.details)
+    return lines
 
 
 def _correct(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:

@@ -46,7 +46,14 @@ FEE_METHODS = {
     common_pb2.FEE_METHOD_PER_PAGE: FeeMethod.PER_PAGE,
 }
 FEE_METHOD_CODES = inverse(FEE_METHODS)
-_NOT_SHOWN = {"originator_id", "originator_version", "timestamp", "by"}
+_NOT_SHOWN = {
+    "originator_id",
+    "originator_version",
+    "originator_topic",
+    "timestamp",
+    "by",
+    "application_id",
+}
 
 
 def deadline_to_wire(

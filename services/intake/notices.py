@@ -41,7 +41,12 @@ def _notice(m: Any) -> tuple[Notice, ApplicationState | None] | None:
             return None  # an unreasonable volume is answered by the reply (R12)
         return Notice(kind, None, _day(m.later_due)), ApplicationState.IN_PROGRESS
     if isinstance(m, events_pb2.ReplyPeriodExtended):
-        notice = Notice(kind, _day(m.extended_on), _day(m.reply_due), details=f"{m.days}")
+        notice = Notice(
+            kind,
+            _day(m.extended_on),
+            _day(m.reply_due),
+            details=f"延长{m.days}个工作日 / {m.days} working days",
+        )
         return notice, None
     if isinstance(m, events_pb2.FeeNoticeIssued):
         notice = Notice(kind, _day(m.notified_on), _day(m.payment_due), amount=m.amount)

@@ -17,9 +17,11 @@ OGI = str(Path(sys.executable).parent / "ogi")
 
 def test_embedded_mode_serves_the_cli_and_stops_cleanly(tmp_path: Path) -> None:
     listen = f"127.0.0.1:{free_port()}"
+    handling = f"127.0.0.1:{free_port()}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")} | {
         "OGI_DATA_DIR": str(tmp_path / "data"),
         "OGI_INTAKE_LISTEN": listen,
+        "OGI_HANDLING_LISTEN": handling,
     }
     launcher = subprocess.Popen(
         [sys.executable, "-m", "ogi.embedded"], env=env, stdout=subprocess.PIPE, text=True
@@ -39,6 +41,7 @@ def test_embedded_mode_serves_the_cli_and_stops_cleanly(tmp_path: Path) -> None:
                 text=True,
                 timeout=30,
                 check=False,
+                env=env,
             )
 
         applied = ogi(
@@ -73,6 +76,34 @@ def test_embedded_mode_serves_the_cli_and_stops_cleanly(tmp_path: Path) -> None:
         assert status.returncode == 0, status.stderr
         assert "已收到 received" in status.stdout
         assert "菏泽市自然资源和规划局" in status.stdout
+
+        token = ogi("token", "--agency", "HZZRZYJ", "--role", "handler", "--subject", "李四")
+        assert token.returncode == 0, token.stderr
+
+        def cases(*args: str) -> subprocess.CompletedProcess[str]:
+            return ogi("cases", "--handling", handling, "--token", token.stdout.strip(), *args)
+
+        started = time.monotonic()
+        while number.group() not in (listed := cases("list")).stdout:
+            assert time.monotonic() - started < 30, listed
+            time.sleep(0.2)
+        assert "审核中 registered" in listed.stdout
+        asked = cases("request-correction", number.group(), "--item", "写明批复文件的文号")
+        assert asked.returncode == 0, asked.stderr
+        assert "补正期限 correction" in asked.stdout
+        assert "CorrectionRequested" in asked.stdout
+        while (
+            "待补正"
+            not in (status := ogi("status", number.group(), "--code", code.group(1))).stdout
+        ):
+            assert time.monotonic() - started < 60, status
+            time.sleep(0.2)
+        assert "写明批复文件的文号" in status.stdout
+        shown = cases("show", number.group())
+        assert "李四" in shown.stdout
+        extended = cases("extend", number.group(), "--days", "5")
+        assert extended.returncode == 1
+        assert "PERMISSION_DENIED" in extended.stderr
 
         refused = ogi(
             "apply",

@@ -1,0 +1,326 @@
+"""`ogi cases …`: the handler's client — the worklist, a case with its history and due dates,
+and every step of handling. Authenticates with a bearer token (`--token` or OGI_TOKEN; mint one
+with `ogi token`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import grpc
+
+from ogi.v1 import common_pb2 as pb
+from ogi.v1 import handling_pb2 as h
+from ogi.v1 import handling_pb2_grpc
+
+DEFAULT_HANDLING = os.environ.get("OGI_HANDLING_ADDR", "127.0.0.1:50052")
+
+
+def _choices(prefix: str, enum: Any) -> dict[str, Any]:
+    return {
+        name.removeprefix(prefix).lower(): number
+        for name, number in enum.items()
+        if not name.endswith("_UNSPECIFIED")
+    }
+
+
+STATES = _choices("CASE_STATE_", h.CaseState)
+OUTCOMES = _choices("OUTCOME_", pb.Outcome)
+GROUNDS = _choices("NON_DISCLOSURE_GROUND_", pb.NonDisclosureGround)
+METHODS = _choices("SERVICE_METHOD_", pb.ServiceMethod)
+STATE_NAMES = {number: name for name, number in STATES.items()}
+STATE_ZH = {
+    "registered": "审核中",
+    "awaiting_correction": "补正中",
+    "awaiting_reasons": "说明理由中",
+    "in_progress": "办理中",
+    "consulting": "征求意见中",
+    "awaiting_fee": "待缴费",
+    "replied": "已答复",
+    "closed": "办结",
+}
+DEADLINE_ZH = {
+    h.DEADLINE_KIND_REPLY: "答复期限 reply",
+    h.DEADLINE_KIND_CORRECTION_NOTICE: "补正告知期限 correction notice",
+    h.DEADLINE_KIND_CORRECTION: "补正期限 correction",
+    h.DEADLINE_KIND_CONSULTATION: "征求意见期限 consultation",
+    h.DEADLINE_KIND_FEE_PAYMENT: "缴费期限 fee payment",
+}
+
+Build = Callable[[argparse.Namespace], Any]
+
+
+def wire_date(value: date | None) -> pb.CalendarDate | None:
+    return pb.CalendarDate(year=value.year, month=value.month, day=value.day) if value else None
+
+
+def text(value: pb.CalendarDate) -> str:
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if value.year else "—"
+
+
+def add_parser(sub: Any) -> None:
+    cases = sub.add_parser("cases", help="办理 handle cases (needs a token)")
+    cases.add_argument("--handling", default=DEFAULT_HANDLING, help="handling host:port")
+    cases.add_argument("--token", default=os.environ.get("OGI_TOKEN", ""), help="or OGI_TOKEN")
+    steps = cases.add_subparsers(required=True)
+
+    listing = steps.add_parser("list", help="待办 the worklist")
+    listing.set_defaults(command=_list)
+    listing.add_argument("--assignee", default="", help="a handler, or - for unassigned")
+    listing.add_argument("--state", action="append", choices=STATES, default=[])
+    listing.add_argument("--due-before", type=date.fromisoformat)
+    listing.add_argument("--as-of", type=date.fromisoformat, help="count days left from")
+
+    show = steps.add_parser("show", help="a case, its due dates and history")
+    show.set_defaults(command=_show)
+    show.add_argument("case", help="application number or case id")
+
+    for name, help_, rpc, build, options in _STEPS:
+        step = steps.add_parser(name, help=help_)
+        step.set_defaults(command=_stepper(rpc, build))
+        step.add_argument("case", help="application number or case id")
+        step.add_argument("--expected-version", type=int, default=0, help="refuse if changed")
+        options(step)
+
+
+def run(args: argparse.Namespace) -> None:
+    with grpc.insecure_channel(args.handling) as channel:
+        args.command(handling_pb2_grpc.HandlingServiceStub(channel), args)
+
+
+def _metadata(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    return (("authorization", f"Bearer {args.token}"),) if args.token else ()
+
+
+def _list(stub: Any, args: argparse.Namespace) -> None:
+    reply = stub.ListWorklist(
+        h.ListWorklistRequest(
+            assignee=args.assignee,
+            states=[STATES[s] for s in args.state],
+            due_before=wire_date(args.due_before),
+            as_of=wire_date(args.as_of),
+        ),
+        metadata=_metadata(args),
+        timeout=10,
+    )
+    print(f"待办 worklist — {len(reply.items)} open, as of {text(reply.today)}")
+    print(
+        f"{'申请编号 number':<22}{'状态 state':<22}{'承办人':<10}{'答复期限 due':<14}"
+        f"{'剩余':>5}  flags  description"
+    )
+    for i in reply.items:
+        state = STATE_NAMES[i.state]
+        flags = "OVERDUE" if i.overdue else ("at risk" if i.at_risk else "")
+        flags += " (provisional)" if i.reply_due_provisional else ""
+        waiting = f" waiting until {text(i.waiting_until)}" if i.waiting_until.year else ""
+        print(
+            f"{i.application_number:<22}{STATE_ZH[state] + ' ' + state:<22}"
+            f"{i.assignee or '-':<10}{text(i.reply_due):<14}"
+            f"{i.working_days_left if i.reply_due.year else '':>5}  {flags:<6} "
+            f"{i.description[:40]}{waiting}"
+        )
+
+
+def _show(stub: Any, args: argparse.Namespace) -> None:
+    case = stub.GetCase(h.GetCaseRequest(case=args.case), metadata=_metadata(args), timeout=10)
+    _print_case(case.case)
+
+
+def _stepper(rpc: str, build: Build) -> Callable[[Any, argparse.Namespace], None]:
+    def step(stub: Any, args: argparse.Namespace) -> None:
+        request = build(args)
+        request.case = args.case
+        request.expected_version = args.expected_version
+        reply = getattr(stub, rpc)(request, metadata=_metadata(args), timeout=10)
+        _print_case(reply.case)
+
+    return step
+
+
+def _print_case(case: h.Case) -> None:
+    state = STATE_NAMES[case.state]
+    print(f"{case.application_number}  {STATE_ZH[state]} {state}  (version {case.version})")
+    print(f"  机关 agency: {case.agency_code}   承办人 assignee: {case.assignee or '-'}")
+    print(f"  收到 received: {text(case.receipt_date)}   信息 information: {case.description}")
+    if case.fee_amount:
+        print(f"  信息处理费 fee: {case.fee_amount} 元")
+    if case.outcome:
+        outcome = pb.Outcome.Name(case.outcome).removeprefix("OUTCOME_")
+        print(f"  结果 outcome: {outcome}   办结 concluded: {text(case.concluded_on)}")
+    for d in case.deadlines:
+        flag = " PROVISIONAL" if d.provisional else ""
+        print(f"  {DEADLINE_ZH[d.kind]}: {text(d.due)} ({d.working_days_left} WD left){flag}")
+        for line in d.explanation:
+            print(f"      {line}")
+    print("  办理记录 history:")
+    for e in case.history:
+        at = e.at.ToDatetime().isoformat(timespec="seconds")
+        print(f"    v{e.version:<3} {at}Z  {e.kind:<20} {e.actor or '(applicant)':<8} {e.summary}")
+
+
+def _day(parser: Any, *names: str) -> None:
+    for name in names:
+        parser.add_argument(name, type=date.fromisoformat, help="default: today")
+
+
+def _nothing(_parser: Any) -> None:
+    """A step with no options of its own."""
+
+
+def _correction_options(p: Any) -> None:
+    p.add_argument("--item", action="append", required=True, help="what to correct (repeat)")
+    p.add_argument("--period", type=int, default=0, help="working days (default: policy)")
+    _day(p, "--notice-date")
+
+
+def _assess_options(p: Any) -> None:
+    p.add_argument("--reasonable", action="store_true")
+    p.add_argument("--later-due", type=date.fromisoformat, help="Art 35 later reply date")
+
+
+def _consult_options(p: Any) -> None:
+    p.add_argument("--party", required=True, help="third party or agency consulted")
+    _day(p, "--sent-on")
+
+
+def _consulted_options(p: Any) -> None:
+    p.add_argument("--opinion", default="")
+    _day(p, "--received-on")
+
+
+def _extend_options(p: Any) -> None:
+    p.add_argument("--days", type=int, required=True, help="at most 20 working days")
+    _day(p, "--on")
+
+
+def _fee_options(p: Any) -> None:
+    method = p.add_mutually_exclusive_group(required=True)
+    method.add_argument("--pages", type=int, help="按量: the pages to provide")
+    method.add_argument("--nth-in-month", type=int, help="按件: the applicant's nth this month")
+    _day(p, "--notified-on")
+
+
+def _reply_options(p: Any) -> None:
+    p.add_argument("--outcome", choices=OUTCOMES, required=True)
+    p.add_argument("--ground", choices=GROUNDS, help="R3: the non-disclosure ground")
+    p.add_argument("--reasons", default="")
+    p.add_argument("--responsible-agency", default="", help="R5")
+    _day(p, "--replied-on")
+
+
+def _serve_options(p: Any) -> None:
+    p.add_argument("--method", choices=METHODS, required=True)
+    _day(p, "--served-on")
+
+
+def _fee_request(a: argparse.Namespace) -> h.IssueFeeNoticeRequest:
+    if a.pages is not None:
+        method, extra = pb.FEE_METHOD_PER_PAGE, {"pages": a.pages}
+    else:
+        method, extra = pb.FEE_METHOD_PER_APPLICATION, {"ordinal_in_month": a.nth_in_month}
+    return h.IssueFeeNoticeRequest(method=method, notified_on=wire_date(a.notified_on), **extra)
+
+
+_STEPS: list[tuple[str, str, str, Build, Callable[[Any], None]]] = [
+    ("accept", "受理 accept", "AcceptCase", lambda _a: h.AcceptCaseRequest(), _nothing),
+    (
+        "assign",
+        "分办 assign",
+        "AssignCase",
+        lambda a: h.AssignCaseRequest(assignee=a.to),
+        lambda p: p.add_argument("--to", required=True, help="the handler"),
+    ),
+    (
+        "request-correction",
+        "补正告知 ask for a correction",
+        "RequestCorrection",
+        lambda a: h.RequestCorrectionRequest(
+            items=a.item, period_working_days=a.period, notice_date=wire_date(a.notice_date)
+        ),
+        _correction_options,
+    ),
+    (
+        "lapse-correction",
+        "逾期不补正 correction period ran out",
+        "LapseCorrection",
+        lambda a: h.LapseCorrectionRequest(on=wire_date(a.on)),
+        lambda p: _day(p, "--on"),
+    ),
+    (
+        "request-reasons",
+        "要求说明理由 ask for reasons (Art 35)",
+        "RequestReasons",
+        lambda a: h.RequestReasonsRequest(notice_date=wire_date(a.notice_date)),
+        lambda p: _day(p, "--notice-date"),
+    ),
+    (
+        "assess-reasons",
+        "审核理由 assess the reasons (Art 35)",
+        "AssessReasons",
+        lambda a: h.AssessReasonsRequest(reasonable=a.reasonable, later_due=wire_date(a.later_due)),
+        _assess_options,
+    ),
+    (
+        "consult",
+        "征求意见 consult a third party or agency",
+        "StartConsultation",
+        lambda a: h.StartConsultationRequest(party=a.party, sent_on=wire_date(a.sent_on)),
+        _consult_options,
+    ),
+    (
+        "consulted",
+        "意见已收到 the opinion arrived",
+        "EndConsultation",
+        lambda a: h.EndConsultationRequest(opinion=a.opinion, received_on=wire_date(a.received_on)),
+        _consulted_options,
+    ),
+    (
+        "extend",
+        "延期 extend (office head)",
+        "ExtendReplyPeriod",
+        lambda a: h.ExtendReplyPeriodRequest(days=a.days, on=wire_date(a.on)),
+        _extend_options,
+    ),
+    ("fee", "收费通知 issue a fee notice", "IssueFeeNotice", _fee_request, _fee_options),
+    (
+        "paid",
+        "已缴费 record the payment",
+        "RecordFeePayment",
+        lambda a: h.RecordFeePaymentRequest(paid_on=wire_date(a.paid_on)),
+        lambda p: _day(p, "--paid-on"),
+    ),
+    (
+        "lapse-fee",
+        "逾期未缴费 payment period ran out",
+        "LapseFee",
+        lambda a: h.LapseFeeRequest(on=wire_date(a.on)),
+        lambda p: _day(p, "--on"),
+    ),
+    (
+        "reply",
+        "答复 reply",
+        "ReplyToApplication",
+        lambda a: h.ReplyToApplicationRequest(
+            reply=h.Reply(
+                outcome=OUTCOMES[a.outcome],
+                ground=GROUNDS.get(a.ground, pb.NON_DISCLOSURE_GROUND_UNSPECIFIED),
+                reasons=a.reasons,
+                responsible_agency=a.responsible_agency,
+                replied_on=wire_date(a.replied_on),
+            )
+        ),
+        _reply_options,
+    ),
+    (
+        "serve",
+        "送达 record service",
+        "RecordService",
+        lambda a: h.RecordServiceRequest(
+            method=METHODS[a.method], served_on=wire_date(a.served_on)
+        ),
+        _serve_options,
+    ),
+]
