@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ogi.deadlines import Pause, count_working_days
+from ogi.deadlines import Pause, count_working_days, working_days_left
 from ogi.workdays import Source, WorkingDayCalendar, provisional_holidays
 
 CALENDAR = WorkingDayCalendar()
@@ -59,6 +59,14 @@ def test_pausing_never_moves_the_due_date_earlier(
     paused = count_working_days(CALENDAR, start, "r", days, pauses=(pause,))
     assert paused.due >= plain.due
     assert CALENDAR.is_workday(paused.due)
+
+
+@given(known_days, st.integers(1, 40))
+def test_working_days_left_counts_back_what_the_period_counted(start: date, days: int) -> None:
+    due = count_working_days(CALENDAR, start, "received", days).due
+    assert working_days_left(CALENDAR, start, due) == days
+    assert working_days_left(CALENDAR, due, due) == 0
+    assert working_days_left(CALENDAR, due, start) == -days
 
 
 def test_a_consultation_pause_adds_exactly_the_paused_working_days() -> None:
