@@ -19,7 +19,8 @@ from ogi.v1 import handling_pb2_grpc
 DEFAULT_HANDLING = os.environ.get("OGI_HANDLING_ADDR", "127.0.0.1:50052")
 
 
-def _choices(prefix: str, enum: Any) -> dict[str, Any]:
+def enum_choices(prefix: str, enum: Any) -> dict[str, Any]:
+    """A protobuf enum as command-line choices: CASE_STATE_IN_PROGRESS -> in_progress."""
     return {
         name.removeprefix(prefix).lower(): number
         for name, number in enum.items()
@@ -27,10 +28,10 @@ def _choices(prefix: str, enum: Any) -> dict[str, Any]:
     }
 
 
-STATES = _choices("CASE_STATE_", h.CaseState)
-OUTCOMES = _choices("OUTCOME_", pb.Outcome)
-GROUNDS = _choices("NON_DISCLOSURE_GROUND_", pb.NonDisclosureGround)
-METHODS = _choices("SERVICE_METHOD_", pb.ServiceMethod)
+STATES = enum_choices("CASE_STATE_", h.CaseState)
+OUTCOMES = enum_choices("OUTCOME_", pb.Outcome)
+GROUNDS = enum_choices("NON_DISCLOSURE_GROUND_", pb.NonDisclosureGround)
+METHODS = enum_choices("SERVICE_METHOD_", pb.ServiceMethod)
 STATE_NAMES = {number: name for name, number in STATES.items()}
 STATE_ZH = {
     "registered": "审核中",

@@ -17,6 +17,7 @@ from grpc_status import rpc_status
 
 from ogi.auth import Principal, Role, mint_token
 from ogi.cli import cases
+from ogi.cli.cases import enum_choices
 from ogi.clock import system_clock
 from ogi.config import load_settings
 from ogi.v1 import common_pb2 as pb
@@ -35,19 +36,11 @@ STATE_LABELS = {
 }
 
 
-def _enum_choices(prefix: str, enum: Any) -> dict[str, Any]:
-    return {
-        name.removeprefix(prefix).lower(): number
-        for name, number in enum.items()
-        if not name.endswith("_UNSPECIFIED")
-    }
-
-
-CATEGORIES = _enum_choices("APPLICANT_CATEGORY_", pb.ApplicantCategory)
-CHANNELS = _enum_choices("CHANNEL_", pb.Channel)
-DOCUMENTS = _enum_choices("IDENTITY_DOCUMENT_TYPE_", pb.IdentityDocumentType)
-FORMS = _enum_choices("DELIVERY_FORM_", pb.DeliveryForm)
-ROUTES = _enum_choices("DELIVERY_ROUTE_", pb.DeliveryRoute)
+CATEGORIES = enum_choices("APPLICANT_CATEGORY_", pb.ApplicantCategory)
+CHANNELS = enum_choices("CHANNEL_", pb.Channel)
+DOCUMENTS = enum_choices("IDENTITY_DOCUMENT_TYPE_", pb.IdentityDocumentType)
+FORMS = enum_choices("DELIVERY_FORM_", pb.DeliveryForm)
+ROUTES = enum_choices("DELIVERY_ROUTE_", pb.DeliveryRoute)
 
 
 def label(zh: str, en: str) -> str:
