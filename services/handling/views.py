@@ -15,7 +15,13 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL, Identifier
 
 from services.handling.domain import OPEN_STATES, CaseState
-from services.handling.worklist import UNASSIGNED, WorklistQuery, WorklistRow, WorklistView
+from services.handling.worklist import (
+    SOURCE,
+    UNASSIGNED,
+    WorklistQuery,
+    WorklistRow,
+    WorklistView,
+)
 
 TABLE = "worklist"
 _COLUMNS = (
@@ -136,6 +142,11 @@ class SQLiteWorklistView(SQLiteTrackingRecorder):
             )
             return [UUID(r[0]) for r in c.fetchall()]
 
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {TABLE}")
+            c.execute("DELETE FROM tracking WHERE application_name = ?", [SOURCE])
+
 
 class PostgresWorklistView(PostgresTrackingRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -197,6 +208,14 @@ class PostgresWorklistView(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(statement, [calendar_version])
             return [UUID(str(r["case_id"])) for r in curs.fetchall()]
+
+    def reset(self) -> None:
+        tracking = Identifier(self.datastore.schema, self.tracking_table_name)
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("DELETE FROM {0}").format(self._table()))
+            curs.execute(
+                SQL("DELETE FROM {0} WHERE application_name = %s").format(tracking), [SOURCE]
+            )
 
 
 def worklist_view(app: Application[Any]) -> WorklistView:

@@ -76,6 +76,10 @@ class WorklistView(Protocol):
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
+    def reset(self) -> None:
+        """Empty the view and forget its position, to rebuild it by replay."""
+        ...
+
 
 def row_for(case: Case, calendar: WorkingDayCalendar) -> WorklistRow:
     """The case as the worklist shows it. While the applicant corrects, there is no reply due:

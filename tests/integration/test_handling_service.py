@@ -14,13 +14,21 @@ import grpc
 import pytest
 
 from ogi.auth import Role
+from ogi.config import load_settings
 from ogi.messaging.nats_server import LocalNatsServer
+from ogi.persistence import event_store_env
+from ogi.projection import ProjectionWorker
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from ogi.v1 import intake_pb2
+from ogi.workdays import WorkingDayCalendar
+from services.handling.application import Handling
+from services.handling.worklist import WorklistQuery
 from tests.builders import request
 from tests.integration.conftest import (
+    CIPHER_KEY,
     REGISTRAR,
+    TOKEN_KEY,
     Database,
     Metadata,
     ServiceProcess,
@@ -529,3 +537,44 @@ def test_killing_handling_mid_stream_changes_nothing(
     )
     assert max(handling_ids.values()) == 1
     assert len(handling_ids) == 20  # 10 registrations, 10 acceptances
+
+
+def test_the_worklist_rebuilt_from_zero_by_replay_is_the_same(
+    system: System, handling_database: Database, tmp_path: Path
+) -> None:
+    api = system.handling.handling
+    numbers = [system.submit(date(2026, 3, d)).application_number for d in (2, 3, 4, 5)]
+    for number in numbers:
+        system.registered(number)
+    api.AcceptCase(h.AcceptCaseRequest(case=numbers[0]), metadata=HANDLER)
+    api.AssignCase(h.AssignCaseRequest(case=numbers[1], assignee="李四"), metadata=HANDLER)
+    api.RequestCorrection(
+        h.RequestCorrectionRequest(case=numbers[2], items=["文号"]), metadata=HANDLER
+    )
+    api.ReplyToApplication(
+        h.ReplyToApplicationRequest(case=numbers[3], reply=h.Reply(outcome=pb.OUTCOME_R4)),
+        metadata=HANDLER,
+    )
+    wait_for(lambda: len(system.worklist().items) == 3, what="three open cases")
+    system.handling.terminate()
+    settings = load_settings(
+        "handling",
+        {
+            "OGI_DATA_DIR": str(tmp_path / "rebuild"),
+            "OGI_DATABASE_URL": handling_database.url,
+            "OGI_DATABASE_SCHEMA": handling_database.schema,
+            "OGI_CIPHER_KEY": CIPHER_KEY,
+            "OGI_TOKEN_KEY": TOKEN_KEY,
+        },
+    )
+    handling = Handling(event_store_env(settings), WorkingDayCalendar())
+    try:
+        query = WorklistQuery("HZMZJ")
+        before = handling.worklist.view.open_rows(query)
+        handling.worklist.view.reset()
+        assert handling.worklist.view.open_rows(query) == []
+        ProjectionWorker(handling, handling.worklist, batch_size=2).catch_up()
+        assert handling.worklist.view.open_rows(query) == before
+        assert [r.application_number for r in before] == numbers[:3]
+    finally:
+        handling.close()
