@@ -304,8 +304,16 @@ class Case(Aggregate):
             calendar, self.receipt_date, "application received", CORRECTION_NOTICE_PERIOD
         )
 
+    def current_reply_deadline(self, calendar: WorkingDayCalendar) -> Deadline | None:
+        """The reply deadline as it stands; none while the applicant corrects, because the
+        period restarts from the corrected application (Art 30)."""
+        if self.state is CaseState.AWAITING_CORRECTION:
+            return None
+        return self.reply_deadline(calendar)
+
     def correction_due(self, calendar: WorkingDayCalendar) -> Deadline | None:
-        if self.correction is None:
+        """While a correction is awaited: the applicant's last day to correct."""
+        if self.state is not CaseState.AWAITING_CORRECTION or self.correction is None:
             return None
         notice_date, period = self.correction
         return count_working_days(calendar, notice_date, "correction notice", period)

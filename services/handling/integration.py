@@ -11,7 +11,7 @@ from ogi.messaging.stream import subject
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORY_CODES, GROUND_CODES, OUTCOME_CODES, date_to_wire, timestamp
 from ogi.workdays import WorkingDayCalendar
-from services.handling.domain import Case, CaseState
+from services.handling.domain import Case
 from services.handling.fees import FeeMethod
 from services.handling.wire import FEE_METHOD_CODES, SERVICE_METHOD_CODES
 
@@ -43,9 +43,7 @@ def translator(repository: Any, calendar: WorkingDayCalendar) -> Translate:
 
 
 def _reply_due(case: Case, calendar: WorkingDayCalendar) -> common_pb2.CalendarDate:
-    if case.state is CaseState.AWAITING_CORRECTION:
-        return common_pb2.CalendarDate()
-    return date_to_wire(case.reply_deadline(calendar).due)
+    return _due(case.current_reply_deadline(calendar))
 
 
 def _due(deadline: Any) -> common_pb2.CalendarDate:

@@ -72,20 +72,15 @@ def deadline_to_wire(
 
 
 def deadlines(case: Case, calendar: WorkingDayCalendar) -> list[tuple[Any, Deadline]]:
-    """The deadlines that apply to the case now, the reply deadline first. While the applicant
-    corrects there is no reply deadline: it restarts from the corrected application."""
-    correcting = case.state is CaseState.AWAITING_CORRECTION
+    """The deadlines that apply to the case now, the reply deadline first."""
     under_review = case.state is CaseState.REGISTERED and case.correction is None
     found = [
-        (handling_pb2.DEADLINE_KIND_REPLY, None if correcting else case.reply_deadline(calendar)),
+        (handling_pb2.DEADLINE_KIND_REPLY, case.current_reply_deadline(calendar)),
         (
             handling_pb2.DEADLINE_KIND_CORRECTION_NOTICE,
             case.correction_notice_deadline(calendar) if under_review else None,
         ),
-        (
-            handling_pb2.DEADLINE_KIND_CORRECTION,
-            case.correction_due(calendar) if correcting else None,
-        ),
+        (handling_pb2.DEADLINE_KIND_CORRECTION, case.correction_due(calendar)),
         (handling_pb2.DEADLINE_KIND_CONSULTATION, case.consultation_due(calendar)),
         (handling_pb2.DEADLINE_KIND_FEE_PAYMENT, case.fee_due(calendar)),
     ]

@@ -82,15 +82,12 @@ class WorklistView(Protocol):
 
 
 def row_for(case: Case, calendar: WorkingDayCalendar) -> WorklistRow:
-    """The case as the worklist shows it. While the applicant corrects, there is no reply due:
-    the period restarts from the corrected application (Art 30)."""
-    reply = None if case.state is CaseState.AWAITING_CORRECTION else case.reply_deadline(calendar)
-    waiting = {
-        CaseState.AWAITING_CORRECTION: case.correction_due,
-        CaseState.CONSULTING: case.consultation_due,
-        CaseState.AWAITING_FEE: case.fee_due,
-    }.get(case.state)
-    waiting_deadline = waiting(calendar) if waiting else None
+    """The case as the worklist shows it; `waiting_until` is the deadline of whoever the case
+    waits on (the applicant's correction or payment, the consulted party)."""
+    reply = case.current_reply_deadline(calendar)
+    waiting_deadline = (
+        case.correction_due(calendar) or case.consultation_due(calendar) or case.fee_due(calendar)
+    )
     return WorklistRow(
         case_id=case.id,
         application_number=case.application_number,
