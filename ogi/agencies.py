@@ -48,3 +48,22 @@ class AgencyDirectory:
 
     def __iter__(self) -> Iterator[Agency]:
         return iter(self._by_code.values())
+
+    def subtree(self, code: str) -> list[str]:
+        """`code` and every agency under it: what a roll-up report covers."""
+        found, frontier = [code], [code]
+        while frontier:
+            parent = frontier.pop()
+            children = [a.code for a in self._by_code.values() if a.parent_code == parent]
+            found += children
+            frontier += children
+        return found
+
+    def is_within(self, code: str, ancestor: str) -> bool:
+        """`code` is `ancestor` or under it."""
+        while code:
+            if code == ancestor:
+                return True
+            agency = self._by_code.get(code)
+            code = agency.parent_code if agency else ""
+        return False

@@ -132,3 +132,20 @@ _ROWS = {
     Outcome.WITHDRAWN: ReportRow.OTHER,
     Outcome.OTHER: ReportRow.OTHER,
 }
+
+
+class RemedyKind(StrEnum):
+    """The three groups of section 四 of the annual report (Art 51)."""
+
+    RECONSIDERATION = "reconsideration"  # 行政复议
+    LITIGATION_DIRECT = "litigation_direct"  # 行政诉讼 未经复议直接起诉
+    LITIGATION_AFTER_RECONSIDERATION = "litigation_after_reconsideration"  # 复议后起诉
+
+
+class RemedyResult(StrEnum):
+    """The result columns of section 四."""
+
+    UPHELD = "upheld"  # 结果维持
+    CORRECTED = "corrected"  # 结果纠正 (撤销, 变更, 确认违法, 责令履行)
+    OTHER = "other"  # 其他结果 (驳回, 终止, 撤回 …)
+    PENDING = "pending"  # 尚未审结

@@ -61,6 +61,11 @@ def date_from_wire(
         return None
 
 
+def event_date(value: pb.CalendarDate) -> date:
+    """A date in another service's event, which that service has validated."""
+    return date(value.year, value.month, value.day)
+
+
 def date_to_wire(value: date | None) -> pb.CalendarDate:
     if value is None:
         return pb.CalendarDate()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import structlog
@@ -13,7 +13,8 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
 
 log = structlog.get_logger("ogi.inbox")
 
-Effect = Callable[[], Aggregate | None]  # changes at most one aggregate, returns it
+# Returns the aggregate it changed, or those, or None.
+Effect = Callable[[], Aggregate | Sequence[Aggregate] | None]
 
 
 def apply_once(app: Application[Any], upstream: str, position: int, effect: Effect) -> bool:
@@ -25,7 +26,8 @@ def apply_once(app: Application[Any], upstream: str, position: int, effect: Effe
         log.info("already applied", upstream=upstream, position=position)
         return False
     changed = effect()
-    events = changed.collect_events() if changed else []
+    aggregates = [changed] if isinstance(changed, Aggregate) else list(changed or [])
+    events = [e for aggregate in aggregates for e in aggregate.collect_events()]
     try:
         app.events.put(events, tracking=Tracking(upstream, position))
     except IntegrityError:

@@ -1,111 +1,160 @@
-"""Section 三 of the annual report (收到和处理政府信息公开申请情况), from counters that a
-projection can keep incrementally: applications received per year, and conclusions per year and
-report row. The carry-over lines are derived, never counted, so the sums hold by construction:
+"""The annual report's numbers (sections 三, 四 and the fees of 六) from counters a projection keeps
+incrementally. The carry-over lines and every 总计 are derived, never counted, so the sums of
+domain.md §5 hold by construction:
 
     carried_in(Y)  = carried_out(Y - 1)          (this year's 二 = last year's 四)
     carried_out(Y) = carried_in(Y) + received(Y) - concluded(Y)
 
-Counting (domain.md §5): 本年新收 by receipt date; 办理结果 by the date the reply was served or the
-case otherwise concluded; 结转 = received and not concluded by 31 December. No I/O here."""
+Counting: 本年新收 by receipt date; 办理结果 by the date the reply was served or the case otherwise
+concluded; 结转 = received and not concluded by 31 December; remedies per RemedyCounting; fees by
+the day they were paid. No I/O here."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from ogi.taxonomy import ApplicantCategory, ReportRow
+from ogi.annual_report import (
+    CARRIED_IN,
+    CARRIED_OUT,
+    FEES_AMOUNT,
+    FEES_CHARGED,
+    FEES_NOT_PAID,
+    FOUR,
+    RECEIVED,
+    RESULTS_TOTAL,
+    SIX,
+    THREE,
+    TOTAL,
+    Cell,
+    result_line,
+)
+from ogi.taxonomy import ApplicantCategory, RemedyKind, RemedyResult, ReportRow
 
 CATEGORIES = tuple(ApplicantCategory)  # the six columns before 总计
-RECEIVED = "一"  # 本年新收政府信息公开申请数量
-CARRIED_IN = "二"  # 上年结转政府信息公开申请数量
-TOTAL = "三（七）"  # （七）总计
-CARRIED_OUT = "四"  # 结转下年度继续办理
+FEES = "fees"  # the one line of section 六
+_CONCLUDED_LINES = tuple(result_line(row) for row in ReportRow)
+
+Key = tuple[int, str, str, str]  # (year, section, line, column)
 
 
-def result_line(row: ReportRow) -> str:
-    """The line of a leaf row of 三、本年度办理结果, e.g. "三.三4" for （三）4 保护第三方合法权益
-    (ReportRow values alone would collide with lines 一 and 二)."""
-    return f"三.{row.value}"
+class RemedyCounting:
+    """复议/诉讼的统计年度 [policy] (domain.md §8). The default, and the only rule so far: a remedy
+    counts in the year it was filed, with its result as it stood on 31 December of that year; a
+    result given later leaves that year's 尚未审结 as it was."""
+
+    name = "filed_year"
+
+    @staticmethod
+    def cell(
+        kind: RemedyKind, filed_on: date, result: RemedyResult, decided_on: date | None
+    ) -> Key:
+        decided_in_year = decided_on is not None and decided_on.year == filed_on.year
+        shown = result if decided_in_year else RemedyResult.PENDING
+        return (filed_on.year, FOUR, kind.value, shown.value)
 
 
-@dataclass
-class ApplicationCounts:
-    """What a projection keeps for one agency: counts by (year, line, category)."""
-
-    received: Counter[tuple[int, ApplicantCategory]] = field(default_factory=Counter)
-    concluded: Counter[tuple[int, ReportRow, ApplicantCategory]] = field(default_factory=Counter)
+class Tally(Counter[Key]):
+    """What a projection keeps for one agency: counts by (year, section, line, column)."""
 
     def record_received(self, category: ApplicantCategory, receipt_date: date) -> None:
-        self.received[receipt_date.year, category] += 1
+        self[receipt_date.year, THREE, RECEIVED, category.value] += 1
 
     def record_concluded(
         self, category: ApplicantCategory, row: ReportRow, concluded_on: date
     ) -> None:
-        self.concluded[concluded_on.year, row, category] += 1
+        self[concluded_on.year, THREE, result_line(row), category.value] += 1
+
+    def record_fee(self, amount: Decimal, paid_on: date) -> None:
+        self[paid_on.year, SIX, FEES, FEES_CHARGED] += 1
+        self[paid_on.year, SIX, FEES, FEES_AMOUNT] += int(amount * 100)
 
     def years(self) -> list[int]:
-        found = {y for y, _ in self.received} | {y for y, _, _ in self.concluded}
-        return sorted(found)
+        return sorted({year for year, *_ in self})
 
 
 @dataclass(frozen=True)
-class SectionThree:
-    """One year's table: a count per (line, category); `total(line)` is the 总计 column."""
+class ReportTable:
+    """One year's cells of sections 三, 四 and 六, totals included."""
 
     year: int
-    cells: dict[tuple[str, ApplicantCategory], int]
+    cells: dict[Cell, int]
 
-    def cell(self, line: str, category: ApplicantCategory) -> int:
-        return self.cells.get((line, category), 0)
+    def get(self, section: str, line: str, column: str) -> int:
+        return self.cells.get((section, line, column), 0)
 
-    def total(self, line: str) -> int:
-        return sum(self.cell(line, c) for c in CATEGORIES)
-
-
-def section_three(counts: ApplicationCounts, year: int) -> SectionThree:
-    """The table for `year`, carrying over from the first year with any application."""
-    carried: Counter[ApplicantCategory] = Counter()
-    first = min(counts.years(), default=year)
-    for y in range(first, year):
-        carried = _carried_out(counts, y, carried)
-    cells: dict[tuple[str, ApplicantCategory], int] = {}
-    for category in CATEGORIES:
-        cells[RECEIVED, category] = counts.received[year, category]
-        cells[CARRIED_IN, category] = carried[category]
-        for row in ReportRow:
-            cells[result_line(row), category] = counts.concluded[year, row, category]
-        cells[TOTAL, category] = sum(counts.concluded[year, row, category] for row in ReportRow)
-    out = _carried_out(counts, year, carried)
-    for category in CATEGORIES:
-        cells[CARRIED_OUT, category] = out[category]
-    return SectionThree(year, cells)
+    def three(self, line: str, category: ApplicantCategory | str) -> int:
+        column = category.value if isinstance(category, ApplicantCategory) else category
+        return self.get(THREE, line, column)
 
 
-def _carried_out(
-    counts: ApplicationCounts, year: int, carried_in: Counter[ApplicantCategory]
-) -> Counter[ApplicantCategory]:
+def annual_table(tally: Tally, year: int) -> ReportTable:
+    cells = _section_three(tally, year)
+    for kind in RemedyKind:
+        results = {r: tally[year, FOUR, kind.value, r.value] for r in RemedyResult}
+        for result, n in results.items():
+            cells[FOUR, kind.value, result.value] = n
+        cells[FOUR, kind.value, TOTAL] = sum(results.values())
+    for column in (FEES_CHARGED, FEES_AMOUNT):
+        cells[SIX, FEES, column] = tally[year, SIX, FEES, column]
+    cells[SIX, FEES, FEES_NOT_PAID] = cells[THREE, result_line(ReportRow.OTHER_FEE_NOT_PAID), TOTAL]
+    return ReportTable(year, cells)
+
+
+def _section_three(tally: Tally, year: int) -> dict[Cell, int]:
+    carried: Counter[str] = Counter()
+    for y in range(min(tally.years(), default=year), year):
+        carried = _carried_out(tally, y, carried)
+    out = _carried_out(tally, year, carried)
+    cells: dict[Cell, int] = {}
+    for c in (category.value for category in CATEGORIES):
+        cells[THREE, RECEIVED, c] = tally[year, THREE, RECEIVED, c]
+        cells[THREE, CARRIED_IN, c] = carried[c]
+        for line in _CONCLUDED_LINES:
+            cells[THREE, line, c] = tally[year, THREE, line, c]
+        cells[THREE, RESULTS_TOTAL, c] = _concluded(tally, year, c)
+        cells[THREE, CARRIED_OUT, c] = out[c]
+    for section, line, _ in list(cells):
+        cells[section, line, TOTAL] = sum(cells[section, line, c.value] for c in CATEGORIES)
+    return cells
+
+
+def _concluded(tally: Tally, year: int, column: str) -> int:
+    return sum(tally[year, THREE, line, column] for line in _CONCLUDED_LINES)
+
+
+def _carried_out(tally: Tally, year: int, carried_in: Counter[str]) -> Counter[str]:
     return Counter(
         {
-            c: carried_in[c]
-            + counts.received[year, c]
-            - sum(counts.concluded[year, row, c] for row in ReportRow)
-            for c in CATEGORIES
+            c: carried_in[c] + tally[year, THREE, RECEIVED, c] - _concluded(tally, year, c)
+            for c in (category.value for category in CATEGORIES)
         }
     )
 
 
-def invariant_violations(table: SectionThree) -> list[str]:
-    """The sums of domain.md §5, per column and for 总计; empty when the table is right."""
+def invariant_violations(table: ReportTable) -> list[str]:
+    """The sums of domain.md §5; empty when the table is right."""
     problems = []
-    for category in CATEGORIES:
-        left = table.cell(RECEIVED, category) + table.cell(CARRIED_IN, category)
-        right = table.cell(TOTAL, category) + table.cell(CARRIED_OUT, category)
+    for column in (*(c.value for c in CATEGORIES), TOTAL):
+        left = table.three(RECEIVED, column) + table.three(CARRIED_IN, column)
+        right = table.three(RESULTS_TOTAL, column) + table.three(CARRIED_OUT, column)
         if left != right:
-            problems.append(f"{category.value}: 一 + 二 = {left} but 三（七） + 四 = {right}")
-        leaves = sum(table.cell(result_line(row), category) for row in ReportRow)
-        if leaves != table.cell(TOTAL, category):
-            problems.append(f"{category.value}: （七） is not the sum of the 22 rows")
-        if table.cell(CARRIED_OUT, category) < 0:
-            problems.append(f"{category.value}: more concluded than received")
+            problems.append(f"{column}: 一 + 二 = {left} but 三（七） + 四 = {right}")
+        leaves = sum(table.three(line, column) for line in _CONCLUDED_LINES)
+        if leaves != table.three(RESULTS_TOTAL, column):
+            problems.append(f"{column}: （七） is not the sum of the 22 rows")
+        if table.three(CARRIED_OUT, column) < 0:
+            problems.append(f"{column}: more concluded than received")
+    for line in {line for (section, line, _) in table.cells if section == THREE}:
+        if table.three(line, TOTAL) != sum(table.three(line, c) for c in CATEGORIES):
+            problems.append(f"{line}: 总计 is not the sum of the six columns")
+    for kind in RemedyKind:
+        parts = sum(table.get(FOUR, kind.value, r.value) for r in RemedyResult)
+        if parts != table.get(FOUR, kind.value, TOTAL):
+            problems.append(f"{kind.value}: 总计 is not the sum of the four before it")
+    not_paid = table.three(result_line(ReportRow.OTHER_FEE_NOT_PAID), TOTAL)
+    if table.get(SIX, FEES, FEES_NOT_PAID) != not_paid:
+        problems.append("六: dropped for non-payment differs from row （六）2")
     return problems

@@ -18,8 +18,8 @@ from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
 from ogi.messaging.inbox import apply_once
 from ogi.persistence import DateAsISO, dataclass_transcoding
-from ogi.v1 import common_pb2, events_pb2
-from ogi.wire import CATEGORIES
+from ogi.v1 import events_pb2
+from ogi.wire import CATEGORIES, event_date
 from ogi.workdays import WorkingDayCalendar
 from services.handling.domain import CASE_VALUE_TYPES, OPEN_STATES, Case, CaseState, HandlingPolicy
 from services.handling.views import worklist_view
@@ -168,9 +168,10 @@ class Handling(EventSourcedApplication[UUID]):
                 application_id=application_id,
                 application_number=message.application_number,
                 agency_code=message.agency_code,
-                receipt_date=_date(message.receipt_date),
+                receipt_date=event_date(message.receipt_date),
                 applicant_category=CATEGORIES[message.applicant_category],
                 description=message.information.description,
+                applicant_key=message.applicant_key,
             )
         if existing is None:
             log.warning("event for an unknown case", application_id=str(application_id))
@@ -180,15 +181,11 @@ class Handling(EventSourcedApplication[UUID]):
                 log.info("correction kept on file; none was awaited", case=str(application_id))
                 return None
             existing.receive_correction(
-                _date(message.receipt_date), message.information.description
+                event_date(message.receipt_date), message.information.description
             )
             return existing
         if existing.state not in OPEN_STATES:
             log.info("withdrawal after the reply; kept on file", case=str(application_id))
             return None
-        existing.withdraw(_date(message.withdrawal_date), message.reason)
+        existing.withdraw(event_date(message.withdrawal_date), message.reason)
         return existing
-
-
-def _date(value: common_pb2.CalendarDate) -> date:
-    return date(value.year, value.month, value.day)

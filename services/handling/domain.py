@@ -121,6 +121,7 @@ class Case(Aggregate):
         receipt_date: date,
         applicant_category: ApplicantCategory,
         description: str,
+        applicant_key: str = "",
     ) -> None:
         self.application_id = application_id
         self.application_number = application_number
@@ -128,6 +129,7 @@ class Case(Aggregate):
         self.receipt_date = receipt_date
         self.applicant_category = ApplicantCategory(applicant_category)
         self.description = description
+        self.applicant_key = applicant_key  # a pseudonym: tells applicants apart, no more
         self.state = CaseState.REGISTERED
         self.assignee = ""
         self.clock_start = receipt_date

@@ -55,6 +55,7 @@ _BUILDERS: dict[str, Callable[[Any, Case, WorkingDayCalendar], Any]] = {
         receipt_date=date_to_wire(c.receipt_date),
         applicant_category=CATEGORY_CODES[c.applicant_category],
         description=c.description,
+        applicant_key=c.applicant_key,
     ),
     "CorrectionRequested": lambda e, c, cal: events_pb2.CorrectionRequested(
         items=e.items,

@@ -15,7 +15,7 @@ from ogi.messaging.stream import STREAM
 from ogi.persistence import event_store_env, prepare_database
 from ogi.process import serve_until_signalled
 from ogi.rpc import RpcServer
-from ogi.sealing import Sealer
+from ogi.sealing import Pseudonymizer, Sealer
 from ogi.v1 import intake_pb2, intake_pb2_grpc
 from services.intake.api import IntakeServicer
 from services.intake.application import Intake
@@ -30,7 +30,9 @@ def main() -> None:
     prepare_database(settings)
     intake = Intake(event_store_env(settings), AgencyDirectory.from_file(settings.agencies_file))
     outbox = EventSourcedOutbox(
-        intake, translator(Sealer(settings.cipher_key).seal), f"relay:{STREAM}"
+        intake,
+        translator(Sealer(settings.cipher_key).seal, Pseudonymizer(settings.cipher_key).pseudonym),
+        f"relay:{STREAM}",
     )
     relay = Relay(
         SERVICE,

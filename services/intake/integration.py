@@ -8,10 +8,11 @@ from typing import Any
 from ogi.messaging.stream import subject
 from ogi.v1 import events_pb2
 from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, date_to_wire, timestamp
-from services.intake.domain import Application
+from services.intake.domain import Applicant, Application
 from services.intake.wire import applicant_to_wire, delivery_to_wire, information_to_wire
 
 Seal = Callable[[bytes], bytes]
+Pseudonym = Callable[[str], str]
 
 # The event classes the library made from Application's @event methods.
 SUBMITTED: Any = Application.Submitted  # type: ignore[attr-defined]
@@ -19,8 +20,9 @@ CORRECTION_SUPPLIED: Any = Application.CorrectionSupplied  # type: ignore[attr-d
 WITHDRAWN: Any = Application.Withdrawn  # type: ignore[attr-defined]
 
 
-def translator(seal: Seal) -> Callable[[Any, int], tuple[str, bytes] | None]:
-    """Maps intake's domain events to (subject, payload); `seal` encrypts personal data."""
+def translator(seal: Seal, pseudonym: Pseudonym) -> Callable[[Any, int], tuple[str, bytes] | None]:
+    """Maps intake's domain events to (subject, payload); `seal` encrypts personal data,
+    `pseudonym` gives the applicant's key."""
 
     def translate(domain_event: Any, notification_id: int) -> tuple[str, bytes] | None:
         metadata = events_pb2.EventMetadata(
@@ -31,7 +33,7 @@ def translator(seal: Seal) -> Callable[[Any, int], tuple[str, bytes] | None]:
         )
         message: Any
         if isinstance(domain_event, SUBMITTED):
-            message = _submitted(domain_event, metadata, seal)
+            message = _submitted(domain_event, metadata, seal, pseudonym)
         elif isinstance(domain_event, CORRECTION_SUPPLIED):
             message = events_pb2.CorrectionSupplied(
                 metadata=metadata,
@@ -53,7 +55,7 @@ def translator(seal: Seal) -> Callable[[Any, int], tuple[str, bytes] | None]:
 
 
 def _submitted(
-    e: Any, metadata: events_pb2.EventMetadata, seal: Seal
+    e: Any, metadata: events_pb2.EventMetadata, seal: Seal, pseudonym: Pseudonym
 ) -> events_pb2.ApplicationSubmitted:
     return events_pb2.ApplicationSubmitted(
         metadata=metadata,
@@ -66,4 +68,14 @@ def _submitted(
         delivery=delivery_to_wire(e.delivery),
         transcribed_by=e.transcribed_by,
         sealed_applicant=seal(applicant_to_wire(e.applicant).SerializeToString()),
+        applicant_key=pseudonym(_identity(e.applicant)),
     )
+
+
+def _identity(applicant: Applicant) -> str:
+    """Who the applicant is, for telling applicants apart: the identity document, or, where
+    none was given, the name with the phone."""
+    document = applicant.identity_document
+    if document is not None and document.number:
+        return f"{document.type}:{document.number}"
+    return f"name:{applicant.name}|{applicant.contact.phone}"

@@ -7,17 +7,21 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ogi.taxonomy import ApplicantCategory, ReportRow
-from services.archive.statistics import (
+from ogi.annual_report import (
     CARRIED_IN,
     CARRIED_OUT,
-    CATEGORIES,
     RECEIVED,
+    RESULTS_TOTAL,
     TOTAL,
-    ApplicationCounts,
-    invariant_violations,
     result_line,
-    section_three,
+)
+from ogi.taxonomy import ApplicantCategory, RemedyKind, RemedyResult, ReportRow
+from services.archive.statistics import (
+    CATEGORIES,
+    RemedyCounting,
+    Tally,
+    annual_table,
+    invariant_violations,
 )
 
 Case = tuple[ApplicantCategory, date, date | None, ReportRow]
@@ -33,8 +37,8 @@ cases = st.lists(
 )
 
 
-def counted(facts: list[Case]) -> ApplicationCounts:
-    counts = ApplicationCounts()
+def counted(facts: list[Case]) -> Tally:
+    counts = Tally()
     for category, received, concluded, row in facts:
         counts.record_received(category, received)
         if concluded is not None:
@@ -56,7 +60,7 @@ def by_definition(facts: list[Case], year: int, line: str, category: ApplicantCa
             RECEIVED: received.year == year,
             CARRIED_IN: open_at_end_of(year - 1, received, concluded),
             CARRIED_OUT: open_at_end_of(year, received, concluded),
-            TOTAL: concluded is not None and concluded.year == year,
+            RESULTS_TOTAL: concluded is not None and concluded.year == year,
         }.get(line, concluded is not None and concluded.year == year and result_line(row) == line)
     )
 
@@ -65,11 +69,17 @@ def by_definition(facts: list[Case], year: int, line: str, category: ApplicantCa
 def test_the_table_from_counters_is_the_definition_and_its_sums_hold(
     facts: list[Case], year: int
 ) -> None:
-    table = section_three(counted(facts), year)
-    lines = [RECEIVED, CARRIED_IN, TOTAL, CARRIED_OUT, *(result_line(row) for row in ReportRow)]
+    table = annual_table(counted(facts), year)
+    lines = [
+        RECEIVED,
+        CARRIED_IN,
+        RESULTS_TOTAL,
+        CARRIED_OUT,
+        *(result_line(row) for row in ReportRow),
+    ]
     for line in lines:
         for category in CATEGORIES:
-            assert table.cell(line, category) == by_definition(facts, year, line, category), line
+            assert table.three(line, category) == by_definition(facts, year, line, category), line
     assert invariant_violations(table) == []
 
 
@@ -81,16 +91,33 @@ def test_this_years_carry_in_is_last_years_carry_out() -> None:
         (person, date(2025, 3, 2), date(2025, 3, 30), ReportRow.WITHHELD_THIRD_PARTY),
     ]
     counts = counted(facts)
-    last, this = section_three(counts, 2025), section_three(counts, 2026)
-    assert (last.total(RECEIVED), last.total(TOTAL), last.total(CARRIED_OUT)) == (3, 1, 2)
-    assert this.total(CARRIED_IN) == last.total(CARRIED_OUT)
-    assert (this.total(TOTAL), this.total(CARRIED_OUT)) == (1, 1)
+    last, this = annual_table(counts, 2025), annual_table(counts, 2026)
+    assert [last.three(line, TOTAL) for line in (RECEIVED, RESULTS_TOTAL, CARRIED_OUT)] == [3, 1, 2]
+    assert this.three(CARRIED_IN, TOTAL) == last.three(CARRIED_OUT, TOTAL)
+    assert (this.three(RESULTS_TOTAL, TOTAL), this.three(CARRIED_OUT, TOTAL)) == (1, 1)
 
 
 def test_counts_that_break_the_sums_are_reported() -> None:
-    counts = ApplicationCounts()
+    counts = Tally()
     counts.record_concluded(
         ApplicantCategory.RESEARCH_INSTITUTION, ReportRow.OTHER, date(2026, 5, 1)
     )
-    problems = invariant_violations(section_three(counts, 2026))
-    assert problems == ["research_institution: more concluded than received"]
+    problems = invariant_violations(annual_table(counts, 2026))
+    assert problems == [
+        "research_institution: more concluded than received",
+        "total: more concluded than received",
+    ]
+    table = annual_table(Tally(), 2026)
+    table.cells["四", RemedyKind.RECONSIDERATION.value, TOTAL] = 1
+    assert invariant_violations(table) == [
+        "reconsideration: 总计 is not the sum of the four before it"
+    ]
+
+
+def test_a_remedy_counts_in_its_filing_year_with_its_result_at_the_year_end() -> None:
+    kind = RemedyKind.RECONSIDERATION
+    filed = date(2025, 11, 3)
+    decided_in_year = RemedyCounting.cell(kind, filed, RemedyResult.UPHELD, date(2025, 12, 31))
+    decided_later = RemedyCounting.cell(kind, filed, RemedyResult.UPHELD, date(2026, 1, 2))
+    assert decided_in_year == (2025, "四", "reconsideration", "upheld")
+    assert decided_later == (2025, "四", "reconsideration", "pending")

@@ -1,0 +1,121 @@
+"""Tables of a projection in the service's own database, written in one transaction with the
+projection's position (a tracking row), on SQLite (embedded) or PostgreSQL (production).
+
+SQL is written once, in the dialect both accept, with `?` placeholders and table names in braces
+(`SELECT n FROM {counts} WHERE year = ?`); the view puts in the schema and the placeholder style
+of its backend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+Statement = tuple[str, Sequence[Any]]
+
+
+class TrackedTables(Protocol):
+    source: str
+
+    def write(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
+        """Run the statements and record the position, in one transaction."""
+        ...
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def position(self) -> int:
+        """The last notification id the tables include."""
+        ...
+
+    def reset(self) -> None:
+        """Empty the tables and forget the position: the next catch-up rebuilds from zero."""
+        ...
+
+
+class _Tables:
+    """What both backends share; `tables` maps a name to its CREATE TABLE/INDEX statements."""
+
+    source: str
+    tables: dict[str, list[str]]
+
+    def position(self) -> int:
+        recorder: Any = self  # max_tracking_id comes from the backend's tracking recorder
+        return int(recorder.max_tracking_id(self.source) or 0)
+
+    def _ddl(self) -> list[str]:
+        return [self._sql(s) for statements in self.tables.values() for s in statements]
+
+    def _sql(self, sql: str) -> str:
+        return sql.format(**{name: self._name(name) for name in self.tables})
+
+    def _name(self, table: str) -> str:
+        return table
+
+
+class _SQLiteTables(_Tables, SQLiteTrackingRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self._ddl()]
+
+    def write(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for sql, params in statements:
+                c.execute(self._sql(sql), params)
+            if tracking is not None:
+                self._insert_tracking(c, tracking)
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._sql(sql), params)
+            return [tuple(r) for r in c.fetchall()]
+
+    def reset(self) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for table in self.tables:
+                c.execute(f"DELETE FROM {table}")
+            c.execute("DELETE FROM tracking WHERE application_name = ?", [self.source])
+
+
+class _PostgresTables(_Tables, PostgresTrackingRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements += self._ddl()  # type: ignore[arg-type]
+
+    def _name(self, table: str) -> str:
+        return f'"{self.datastore.schema}"."{table}"'
+
+    def _sql(self, sql: str) -> str:
+        return super()._sql(sql).replace("?", "%s")
+
+    def write(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for sql, params in statements:
+                curs.execute(self._sql(sql), params)
+            if tracking is not None:
+                self._insert_tracking(curs, tracking)
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(sql), params)
+            return [tuple(r.values()) for r in curs.fetchall()]
+
+    def reset(self) -> None:
+        tracking = f'"{self.datastore.schema}"."{self.tracking_table_name}"'
+        with self.datastore.transaction(commit=True) as curs:
+            for table in self.tables:
+                curs.execute(f"DELETE FROM {self._name(table)}")
+            curs.execute(f"DELETE FROM {tracking} WHERE application_name = %s", [self.source])
+
+
+def tracked_tables(
+    app: Application[Any], source: str, tables: dict[str, list[str]]
+) -> TrackedTables:
+    """Tables beside `app`'s events, tracked under `source`. `tables`: name → DDL statements in
+    the common dialect (`{name}` for each table's name)."""
+    postgres = app.factory.__class__.__module__.startswith("eventsourcing.postgres")
+    base: type[Any] = _PostgresTables if postgres else _SQLiteTables
+    view_class = type(f"{source.title()}Tables", (base,), {"source": source, "tables": tables})
+    return cast(TrackedTables, app.factory.tracking_recorder(view_class))

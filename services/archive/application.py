@@ -1,0 +1,321 @@
+"""Archive use cases: handling's events go on file (each exactly once); remedies are recorded
+against dossiers; the annual report is read from the statistics projection and can be locked
+once published; conversion candidates are listed and decided."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import Application as EventSourcedApplication
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, Transcoder
+
+from ogi.agencies import AgencyDirectory
+from ogi.auth import Principal, Role
+from ogi.clock import Clock, china_date, system_clock
+from ogi.errors import (
+    Conflict,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+)
+from ogi.messaging.inbox import apply_once
+from ogi.persistence import DateAsISO, dataclass_transcoding
+from ogi.taxonomy import RemedyKind, RemedyResult
+from services.archive.candidates import Art44Detector, CandidateView
+from services.archive.conversion import Candidate, ConversionPolicy, Origin
+from services.archive.counting import StatisticsProjector
+from services.archive.domain import (
+    VALUE_TYPES,
+    Dossier,
+    DossierNumber,
+    Remedy,
+    RetentionPolicy,
+    dossier_number_id,
+)
+from services.archive.filing import MESSAGES, open_dossier, put_on_file
+from services.archive.similarity import MatchPolicy
+from services.archive.statistics import ReportTable, annual_table, invariant_violations
+
+log = structlog.get_logger("archive")
+
+UPSTREAM = "handling"
+_STAFF = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD)
+
+
+class PublishedReport(Aggregate):
+    """年度报告 as published: its numbers are frozen; later changes show as corrections."""
+
+    @event("Locked")
+    def __init__(
+        self, agency_code: str, year: int, roll_up: bool, cells: list[list[Any]], by: str
+    ) -> None:
+        self.agency_code = agency_code
+        self.year = year
+        self.roll_up = roll_up
+        self.cells = {(s, line, c): int(n) for s, line, c, n in cells}
+        self.locked_by = by
+
+    @staticmethod
+    def create_id(agency_code: str, year: int, roll_up: bool, **_: object) -> UUID:
+        return report_id(agency_code, year, roll_up)
+
+
+def report_id(agency_code: str, year: int, roll_up: bool) -> UUID:
+    return uuid5(NAMESPACE_URL, f"ogi:report:{agency_code}:{year}:{'roll-up' if roll_up else ''}")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A cell that changed after the year was locked: published value and the value now."""
+
+    cell: tuple[str, str, str]
+    published: int
+    current: int
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    agency_code: str
+    year: int
+    agencies: list[str]  # those counted: the agency, and its subtree for a roll-up
+    table: ReportTable  # as published when locked, else as it stands
+    violations: list[str]
+    locked_at: datetime | None
+    locked_by: str
+    corrections: list[Correction]
+
+
+class Archive(EventSourcedApplication[UUID]):
+    """The long memory (归档)."""
+
+    name = "archive"
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        agencies: AgencyDirectory,
+        *,
+        retention: RetentionPolicy | None = None,
+        conversion: ConversionPolicy | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
+        super().__init__(env)
+        self.agencies = agencies
+        self.retention = retention or RetentionPolicy()
+        self.clock = clock
+        self.on_saved: Callable[[], None] = lambda: None
+        self.statistics = StatisticsProjector(self)
+        self.art44 = Art44Detector(self, conversion or ConversionPolicy(), MatchPolicy())
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)  # type: ignore[arg-type]
+        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+        for value_type in VALUE_TYPES:
+            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]
+
+    def today(self) -> date:
+        return china_date(self.clock())
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        try:
+            recordings = super().save(*objs, **kwargs)
+        except IntegrityError as e:
+            raise Conflict("changed at the same moment; read it again") from e
+        self.on_saved()
+        return recordings
+
+    # --- from handling ------------------------------------------------------------------------
+
+    def apply_handling_event(self, subject: str, data: bytes) -> None:
+        """Put one of handling's integration events on file, exactly once."""
+        message_type = MESSAGES.get(subject.rsplit(".", 1)[-1])
+        if message_type is None:
+            return
+        message = message_type.FromString(data)
+        position = message.metadata.notification_id
+        if apply_once(self, UPSTREAM, position, lambda: self._file(message)):
+            self.on_saved()
+
+    def _file(self, message: Any) -> list[Aggregate]:
+        existing = self._dossier(UUID(message.metadata.aggregate_id))
+        if type(message).__name__ == "CaseRegistered":
+            if existing:
+                return []
+            dossier = open_dossier(message)
+            return [dossier, DossierNumber(dossier.application_number, dossier.id)]
+        if existing is None:
+            log.warning("event for an unknown dossier", case=message.case.application_number)
+            return []
+        return [existing] if put_on_file(existing, message, self.retention) else []
+
+    # --- dossiers and remedies ----------------------------------------------------------------
+
+    def get_dossier(self, ref: str, principal: Principal) -> Dossier:
+        principal.require_role(*Role)
+        dossier = self._find(ref)
+        principal.require_agency(dossier.agency_code)
+        return dossier
+
+    def file_remedy(
+        self,
+        ref: str,
+        principal: Principal,
+        kind: RemedyKind,
+        filed_on: date,
+        reference: str,
+    ) -> tuple[Dossier, Remedy]:
+        principal.require_role(*_STAFF)
+        dossier = self._find(ref)
+        principal.require_agency(dossier.agency_code)
+        remedy = dossier.file_remedy(kind, filed_on, reference, self.retention)
+        self.save(dossier)
+        return dossier, remedy
+
+    def decide_remedy(
+        self, ref: str, principal: Principal, number: int, result: RemedyResult, decided_on: date
+    ) -> tuple[Dossier, Remedy]:
+        principal.require_role(*_STAFF)
+        dossier = self._find(ref)
+        principal.require_agency(dossier.agency_code)
+        remedy = dossier.decide_remedy(number, result, decided_on)
+        self.save(dossier)
+        return dossier, remedy
+
+    def _find(self, ref: str) -> Dossier:
+        ref = ref.strip()
+        if not ref:
+            raise InvalidArgument([FieldViolation("dossier", "the case id or application number")])
+        dossier_id: UUID | None
+        try:
+            dossier_id = UUID(ref)
+        except ValueError:
+            index = self._get(dossier_number_id(ref))
+            dossier_id = cast(DossierNumber, index).dossier_id if index else None
+        dossier = self._dossier(dossier_id) if dossier_id else None
+        if dossier is None:
+            raise NotFound(f"no dossier {ref!r}")
+        return dossier
+
+    def _dossier(self, dossier_id: UUID) -> Dossier | None:
+        return cast(Dossier | None, self._get(dossier_id))
+
+    def _get(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return cast(Aggregate, self.repository.get(aggregate_id))
+        except AggregateNotFoundError:
+            return None
+
+    # --- the annual report --------------------------------------------------------------------
+
+    def annual_report(
+        self, principal: Principal, agency_code: str, year: int, roll_up: bool
+    ) -> AnnualReport:
+        principal.require_role(*Role)
+        agencies = self._covered(principal, agency_code, roll_up)
+        current = annual_table(self.statistics.tally(agencies, year), year)
+        published = self._published(agency_code, year, roll_up)
+        if published is None:
+            return AnnualReport(
+                agency_code, year, agencies, current, invariant_violations(current), None, "", []
+            )
+        table = ReportTable(year, dict(published.cells))
+        corrections = [
+            Correction(cell, table.cells.get(cell, 0), n)
+            for cell, n in sorted(current.cells.items())
+            if table.cells.get(cell, 0) != n
+        ]
+        return AnnualReport(
+            agency_code,
+            year,
+            agencies,
+            table,
+            invariant_violations(table) + invariant_violations(current),
+            published.created_on,
+            published.locked_by,
+            corrections,
+        )
+
+    def lock_year(
+        self, principal: Principal, agency_code: str, year: int, roll_up: bool
+    ) -> AnnualReport:
+        """Freeze the year's report as published (office head only)."""
+        principal.require_role(Role.OFFICE_HEAD)
+        report = self.annual_report(principal, agency_code, year, roll_up)
+        if report.locked_at is not None:
+            raise PreconditionFailed(f"{year} was locked on {report.locked_at:%Y-%m-%d}")
+        if report.violations:
+            raise PreconditionFailed("the report breaks its sums: " + "; ".join(report.violations))
+        cells = [[*cell, n] for cell, n in sorted(report.table.cells.items())]
+        self.save(PublishedReport(agency_code, year, roll_up, cells, principal.subject))
+        return self.annual_report(principal, agency_code, year, roll_up)
+
+    def _published(self, agency_code: str, year: int, roll_up: bool) -> PublishedReport | None:
+        try:
+            return cast(PublishedReport, self.repository.get(report_id(agency_code, year, roll_up)))
+        except AggregateNotFoundError:
+            return None
+
+    def _covered(self, principal: Principal, agency_code: str, roll_up: bool) -> list[str]:
+        if self.agencies.get(agency_code) is None:
+            raise InvalidArgument([FieldViolation("agency_code", f"no agency {agency_code!r}")])
+        if not self.agencies.is_within(agency_code, principal.agency_code):
+            raise PermissionDenied(f"{principal.agency_code} cannot read {agency_code}'s report")
+        return self.agencies.subtree(agency_code) if roll_up else [agency_code]
+
+    # --- Art 44 -------------------------------------------------------------------------------
+
+    def list_candidates(self, principal: Principal, agency_code: str) -> list[CandidateView]:
+        principal.require_role(*Role)
+        principal.require_agency(agency_code)
+        return self.art44.candidates(agency_code)
+
+    def record_suggestion(
+        self, principal: Principal, agency_code: str, subject: str, suggested_on: date
+    ) -> UUID:
+        """An applicant suggests making information proactive (Art 44(2)); it must be answered."""
+        principal.require_role(*_STAFF)
+        principal.require_agency(agency_code)
+        if not subject.strip():
+            raise InvalidArgument([FieldViolation("subject", "which information is suggested")])
+        candidate = Candidate(
+            agency_code, str(uuid4()), Origin.SUGGESTED, subject, suggested_on, principal.subject
+        )
+        self.save(candidate)
+        return candidate.id
+
+    def decide_candidate(
+        self,
+        principal: Principal,
+        agency_code: str,
+        candidate: UUID,
+        decide: Callable[[Candidate], None],
+    ) -> Candidate:
+        principal.require_role(Role.HANDLER, Role.OFFICE_HEAD)
+        principal.require_agency(agency_code)
+        found = self._candidate(agency_code, candidate)
+        decide(found)
+        self.save(found)
+        return found
+
+    def _candidate(self, agency_code: str, cid: UUID) -> Candidate:
+        """The candidate's decisions so far; a detected group has none until its first."""
+        if found := self._get(cid):
+            return cast(Candidate, found)
+        for view in self.art44.candidates(agency_code):
+            if view.candidate_id == cid:
+                return Candidate(
+                    agency_code, view.key, Origin.DETECTED, view.subject, self.today(), "detector"
+                )
+        raise NotFound(f"no candidate {cid}")

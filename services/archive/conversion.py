@@ -1,0 +1,118 @@
+"""From application to proactive disclosure (依申请公开转主动公开, Art 44): when enough distinct
+applicants have asked for the same disclosable information, it becomes a candidate; a person
+converts it (with the publication's link) or declines it (with a reason), and the decision is
+kept. An applicant may also suggest it (Art 44(2)); the suggestion is recorded and answered the
+same way. No I/O here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from urllib.parse import urlparse
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from ogi.errors import FieldViolation, InvalidArgument, PreconditionFailed
+from ogi.taxonomy import Outcome
+
+
+@dataclass(frozen=True)
+class ConversionPolicy:
+    """The conversion threshold and window [policy] (domain.md §7, §8). Default: 3 distinct
+    applicants within 12 months whose requests ended disclosed (R1, R2) or partly (R8)."""
+
+    applicants: int = 3
+    window_days: int = 365
+    outcomes: frozenset[Outcome] = frozenset({Outcome.R1, Outcome.R2, Outcome.R8})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ConversionPolicy:
+        outcomes = environ.get("OGI_POLICY_CONVERSION_OUTCOMES")
+        return cls(
+            applicants=int(environ.get("OGI_POLICY_CONVERSION_APPLICANTS", cls.applicants)),
+            window_days=int(environ.get("OGI_POLICY_CONVERSION_WINDOW_DAYS", cls.window_days)),
+            outcomes=(
+                frozenset(Outcome(o.strip()) for o in outcomes.split(","))
+                if outcomes
+                else cls.outcomes
+            ),
+        )
+
+    def qualifies(self, requests: Sequence[tuple[date, str]]) -> bool:
+        """Whether some window of `window_days` holds `applicants` distinct applicants, given
+        (receipt date, applicant key) of the matching disclosable requests."""
+        ordered = sorted(requests)
+        for i, (start, _) in enumerate(ordered):
+            end = start + timedelta(days=self.window_days - 1)
+            if len({key for day, key in ordered[i:] if day <= end}) >= self.applicants:
+                return True
+        return False
+
+
+class Origin(StrEnum):
+    DETECTED = "detected"  # several applicants asked (Art 44(1))
+    SUGGESTED = "suggested"  # an applicant suggested it (Art 44(2))
+
+
+class Decision(StrEnum):
+    PENDING = "pending"
+    CONVERTED = "converted"  # 转为主动公开
+    DECLINED = "declined"  # 不予转为主动公开
+
+
+def candidate_id(agency_code: str, key: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"ogi:candidate:{agency_code}:{key}")
+
+
+class Candidate(Aggregate):
+    """转为主动公开的候选: a piece of information the agency must decide on."""
+
+    @event("Opened")
+    def __init__(
+        self, agency_code: str, key: str, origin: Origin, subject: str, opened_on: date, by: str
+    ) -> None:
+        self.agency_code = agency_code
+        self.key = key  # the detected group, or the suggestion's own id
+        self.origin = Origin(origin)
+        self.subject = subject  # what information: the suggestion, or the group's first request
+        self.opened_on = opened_on
+        self.opened_by = by
+        self.decision = Decision.PENDING
+        self.link = ""
+        self.reason = ""
+        self.decided_on: date | None = None
+        self.decided_by = ""
+
+    @staticmethod
+    def create_id(agency_code: str, key: str, **_: object) -> UUID:
+        return candidate_id(agency_code, key)
+
+    def convert(self, link: str, on: date, *, by: str) -> None:
+        """Published proactively; `link` is where (Art 26: within 20 working days)."""
+        self._undecided()
+        parts = urlparse(link.strip())
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise InvalidArgument([FieldViolation("link", "the publication's http(s) address")])
+        self._decided(Decision.CONVERTED, link.strip(), "", on, by)
+
+    def decline(self, reason: str, on: date, *, by: str) -> None:
+        self._undecided()
+        if not reason.strip():
+            raise InvalidArgument([FieldViolation("reason", "say why it is not converted")])
+        self._decided(Decision.DECLINED, "", reason.strip(), on, by)
+
+    def _undecided(self) -> None:
+        if self.decision is not Decision.PENDING:
+            raise PreconditionFailed(f"decided already ({self.decision}) on {self.decided_on}")
+
+    @event("Decided")
+    def _decided(self, decision: Decision, link: str, reason: str, on: date, by: str) -> None:
+        self.decision = Decision(decision)
+        self.link = link
+        self.reason = reason
+        self.decided_on = on
+        self.decided_by = by
