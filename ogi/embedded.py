@@ -17,7 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ogi.config import DEFAULT_PORTS
 from ogi.messaging.nats_server import LocalNatsServer
 
-SERVICES = ("intake", "handling")  # archive joins with its issue
+SERVICES = ("intake", "handling", "archive")
 READY_TIMEOUT = 60.0
 
 

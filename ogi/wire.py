@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from ogi.errors import FieldViolation
+from ogi.errors import FieldViolation, InvalidArgument
 from ogi.taxonomy import ApplicantCategory, Channel, NonDisclosureGround, Outcome
 from ogi.v1 import common_pb2 as pb
 
@@ -76,3 +76,18 @@ def timestamp(moment: datetime) -> Timestamp:
     ts = Timestamp()
     ts.FromDatetime(moment)
     return ts
+
+
+def required(
+    value: Any, mapping: dict[Any, Any], field: str, violations: list[FieldViolation]
+) -> Any:
+    """The domain value of a wire enum, or a violation when unset or unknown."""
+    if value not in mapping:
+        violations.append(FieldViolation(field, "required"))
+        return None
+    return mapping[value]
+
+
+def raise_if(violations: list[FieldViolation]) -> None:
+    if violations:
+        raise InvalidArgument(violations)

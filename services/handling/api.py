@@ -13,7 +13,7 @@ import grpc
 from ogi.auth import Principal, Role, bearer_token, verify_token
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.v1 import handling_pb2, handling_pb2_grpc
-from ogi.wire import GROUNDS, OUTCOMES, date_from_wire, date_to_wire
+from ogi.wire import GROUNDS, OUTCOMES, date_from_wire, date_to_wire, raise_if, required
 from services.handling.application import Handling
 from services.handling.domain import Case, Reply
 from services.handling.fees import FeeMethod, per_application_fee, per_page_fee
@@ -22,7 +22,6 @@ from services.handling.wire import (
     FEE_METHODS,
     SERVICE_METHODS,
     case_to_wire,
-    required,
     worklist_item_to_wire,
 )
 from services.handling.worklist import WorklistQuery
@@ -44,7 +43,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         states = frozenset(required(s, CASE_STATES, "states", violations) for s in request.states)
         due_before = date_from_wire(request.due_before, "due_before", violations)
         as_of = date_from_wire(request.as_of, "as_of", violations)
-        _raise_if(violations)
+        raise_if(violations)
         query = WorklistQuery(principal.agency_code, request.assignee.strip(), states, due_before)
         today, items = await asyncio.to_thread(self.handling.list_worklist, principal, query, as_of)
         return handling_pb2.ListWorklistResponse(
@@ -96,7 +95,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
     async def AssessReasons(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         violations: list[FieldViolation] = []
         later_due = date_from_wire(request.later_due, "later_due", violations)
-        _raise_if(violations)
+        raise_if(violations)
         reasonable = request.reasonable
         case = await self._change(
             request, context, lambda c, by: c.assess_reasons(reasonable, later_due, by=by)
@@ -160,7 +159,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
     async def RecordService(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         violations: list[FieldViolation] = []
         method = required(request.method, SERVICE_METHODS, "method", violations)
-        _raise_if(violations)
+        raise_if(violations)
         served_on = self._day(request.served_on, "served_on")
         case = await self._change(request, context, lambda c, by: c.serve(method, served_on, by=by))
         return handling_pb2.RecordServiceResponse(case=case)
@@ -196,7 +195,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         """A date from the request; unset means today (China time)."""
         violations: list[FieldViolation] = []
         day = date_from_wire(value, field, violations)
-        _raise_if(violations)
+        raise_if(violations)
         return day or self.handling.today()
 
     def _reply(self, wire: handling_pb2.Reply) -> Reply:
@@ -204,7 +203,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         outcome = required(wire.outcome, OUTCOMES, "reply.outcome", violations)
         ground = GROUNDS.get(wire.ground)
         replied_on = date_from_wire(wire.replied_on, "reply.replied_on", violations)
-        _raise_if(violations)
+        raise_if(violations)
         return Reply(
             outcome,
             replied_on or self.handling.today(),
@@ -222,7 +221,7 @@ def _fee(request: Any) -> tuple[FeeMethod, Any]:
         violations.append(FieldViolation("pages", "the pages to provide, at least 1"))
     if method is FeeMethod.PER_APPLICATION and request.ordinal_in_month < 1:
         violations.append(FieldViolation("ordinal_in_month", "at least 1"))
-    _raise_if(violations)
+    raise_if(violations)
     amount = (
         per_page_fee(request.pages)
         if method is FeeMethod.PER_PAGE
@@ -232,8 +231,3 @@ def _fee(request: Any) -> tuple[FeeMethod, Any]:
         field = "pages" if method is FeeMethod.PER_PAGE else "ordinal_in_month"
         raise InvalidArgument([FieldViolation(field, "the fee rules charge nothing for this")])
     return method, amount
-
-
-def _raise_if(violations: list[FieldViolation]) -> None:
-    if violations:
-        raise InvalidArgument(violations)

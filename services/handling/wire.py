@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 from ogi.deadlines import Deadline, working_days_left
-from ogi.errors import FieldViolation
 from ogi.v1 import common_pb2, handling_pb2
 from ogi.wire import (
     CATEGORY_CODES,
@@ -166,13 +165,3 @@ def worklist_item_to_wire(item: WorklistItem) -> handling_pb2.WorklistItem:
         description=row.description,
         version=row.version,
     )
-
-
-def required(
-    value: Any, mapping: dict[Any, Any], field: str, violations: list[FieldViolation]
-) -> Any:
-    """The domain value of a wire enum, or a violation when unset or unknown."""
-    if value not in mapping:
-        violations.append(FieldViolation(field, "required"))
-        return None
-    return mapping[value]

@@ -31,7 +31,7 @@ from ogi.config import new_cipher_key
 from ogi.embedded import wait_until_serving
 from ogi.messaging.nats_server import LocalNatsServer, free_port
 from ogi.messaging.stream import STREAM
-from ogi.v1 import handling_pb2_grpc, intake_pb2_grpc
+from ogi.v1 import archive_pb2_grpc, handling_pb2_grpc, intake_pb2_grpc
 
 CIPHER_KEY = new_cipher_key()
 TOKEN_KEY = new_cipher_key()
@@ -135,6 +135,13 @@ def handling_database(
 
 
 @pytest.fixture
+def archive_database(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Database]:
+    yield from _database("archive", backend, request, tmp_path)
+
+
+@pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[LocalNatsServer]:
     """A nats-server on a free port, not yet started: tests decide when it runs."""
     server = LocalNatsServer(tmp_path / "nats")
@@ -174,6 +181,11 @@ class ServiceProcess:
     def handling(self) -> handling_pb2_grpc.HandlingServiceStub:
         assert self.channel is not None
         return handling_pb2_grpc.HandlingServiceStub(self.channel)
+
+    @property
+    def archive(self) -> archive_pb2_grpc.ArchiveServiceStub:
+        assert self.channel is not None
+        return archive_pb2_grpc.ArchiveServiceStub(self.channel)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -251,6 +263,13 @@ def start_handling(
     handling_database: Database, nats_server: LocalNatsServer, tmp_path: Path
 ) -> Iterator[StartService]:
     yield from _starter("handling", handling_database, nats_server, tmp_path)
+
+
+@pytest.fixture
+def start_archive(
+    archive_database: Database, nats_server: LocalNatsServer, tmp_path: Path
+) -> Iterator[StartService]:
+    yield from _starter("archive", archive_database, nats_server, tmp_path)
 
 
 @dataclass(frozen=True)

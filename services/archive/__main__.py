@@ -1,0 +1,66 @@
+"""The archive process: python -m services.archive (configuration from OGI_* variables)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from ogi.agencies import AgencyDirectory
+from ogi.config import load_settings
+from ogi.logs import configure_logging
+from ogi.messaging.consumer import Consumer
+from ogi.persistence import event_store_env, prepare_database
+from ogi.process import serve_until_signalled
+from ogi.projection import ProjectionWorker
+from ogi.rpc import RpcServer
+from ogi.v1 import archive_pb2, archive_pb2_grpc
+from services.archive.api import ArchiveServicer
+from services.archive.application import Archive
+from services.archive.conversion import ConversionPolicy
+from services.archive.domain import RetentionPolicy
+
+SERVICE = "archive"
+
+
+def main() -> None:
+    settings = load_settings(SERVICE)
+    configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
+    prepare_database(settings)
+    archive = Archive(
+        event_store_env(settings),
+        AgencyDirectory.from_file(settings.agencies_file),
+        retention=RetentionPolicy.from_env(os.environ),
+        conversion=ConversionPolicy.from_env(os.environ),
+    )
+    statistics = ProjectionWorker(archive, archive.statistics)
+    # One event per transaction: each comparison sees the groups the previous one left.
+    art44 = ProjectionWorker(archive, archive.art44, batch_size=1)
+    consumer = Consumer(
+        "archive-handling",
+        "ogi.handling.>",
+        archive.apply_handling_event,
+        settings.nats_url,
+        stream_replicas=settings.stream_replicas,
+        duplicate_window=settings.duplicate_window_seconds,
+    )
+
+    def saved() -> None:
+        statistics.wake()
+        art44.wake()
+
+    archive.on_saved = saved
+    server = RpcServer(
+        settings.listen,
+        [archive_pb2.DESCRIPTOR.services_by_name["ArchiveService"].full_name],
+        lambda s: archive_pb2_grpc.add_ArchiveServiceServicer_to_server(
+            ArchiveServicer(archive, settings.token_key), s
+        ),
+    )
+    try:
+        asyncio.run(serve_until_signalled(server, [statistics, art44, consumer]))
+    finally:
+        archive.close()
+
+
+if __name__ == "__main__":
+    main()

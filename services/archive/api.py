@@ -1,0 +1,159 @@
+"""ArchiveService over gRPC: authenticates the caller and translates; the application and the
+domain decide."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import grpc
+
+from ogi.auth import Principal, bearer_token, verify_token
+from ogi.errors import FieldViolation, InvalidArgument
+from ogi.v1 import archive_pb2 as pb
+from ogi.v1 import archive_pb2_grpc
+from ogi.wire import date_from_wire, raise_if, required
+from services.archive.application import Archive
+from services.archive.conversion import Candidate
+from services.archive.wire import (
+    DECISION_CODES,
+    REMEDY_KINDS,
+    REMEDY_RESULTS,
+    candidate_to_wire,
+    dossier_to_wire,
+    remedy_to_wire,
+    report_to_wire,
+)
+
+_DECIDED = {k: v for k, v in REMEDY_RESULTS.items() if v.value != "pending"}
+
+
+class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
+    def __init__(self, archive: Archive, token_key: str) -> None:
+        self.archive = archive
+        self.token_key = token_key
+
+    async def GetDossier(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        dossier = await asyncio.to_thread(self.archive.get_dossier, request.dossier, principal)
+        return pb.GetDossierResponse(dossier=dossier_to_wire(dossier))
+
+    async def RecordRemedy(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        kind = required(request.kind, REMEDY_KINDS, "kind", violations)
+        filed_on = date_from_wire(request.filed_on, "filed_on", violations)
+        if filed_on is None and not violations:
+            violations.append(FieldViolation("filed_on", "required"))
+        raise_if(violations)
+        assert filed_on is not None  # noqa: S101 - checked above, for the type checker
+        dossier, remedy = await asyncio.to_thread(
+            self.archive.file_remedy, request.dossier, principal, kind, filed_on, request.reference
+        )
+        return pb.RecordRemedyResponse(
+            dossier=dossier_to_wire(dossier), remedy=remedy_to_wire(remedy)
+        )
+
+    async def DecideRemedy(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        result = required(request.result, _DECIDED, "result", violations)
+        decided_on = date_from_wire(request.decided_on, "decided_on", violations)
+        raise_if(violations)
+        dossier, remedy = await asyncio.to_thread(
+            self.archive.decide_remedy,
+            request.dossier,
+            principal,
+            request.number,
+            result,
+            decided_on or self.archive.today(),
+        )
+        return pb.DecideRemedyResponse(
+            dossier=dossier_to_wire(dossier), remedy=remedy_to_wire(remedy)
+        )
+
+    async def GetAnnualReport(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        year = _year(request.year)
+        report = await asyncio.to_thread(
+            self.archive.annual_report, principal, request.agency_code, year, request.roll_up
+        )
+        return pb.GetAnnualReportResponse(report=report_to_wire(report, self.archive.agencies))
+
+    async def LockAnnualReport(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        year = _year(request.year)
+        report = await asyncio.to_thread(
+            self.archive.lock_year, principal, request.agency_code, year, request.roll_up
+        )
+        return pb.LockAnnualReportResponse(report=report_to_wire(report, self.archive.agencies))
+
+    async def ListConversionCandidates(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        views = await asyncio.to_thread(
+            self.archive.list_candidates, principal, request.agency_code
+        )
+        return pb.ListConversionCandidatesResponse(candidates=[candidate_to_wire(v) for v in views])
+
+    async def DecideConversionCandidate(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        candidate = _uuid(request.candidate_id, "candidate_id", violations)
+        decided_on = date_from_wire(request.decided_on, "decided_on", violations)
+        which = request.WhichOneof("decision")
+        if which is None:
+            violations.append(FieldViolation("decision", "publication_link or decline_reason"))
+        raise_if(violations)
+        on = decided_on or self.archive.today()
+        by = principal.subject
+
+        def decide(c: Candidate) -> None:
+            if which == "publication_link":
+                c.convert(request.publication_link, on, by=by)
+            else:
+                c.decline(request.decline_reason, on, by=by)
+
+        decided = await asyncio.to_thread(
+            self.archive.decide_candidate, principal, request.agency_code, candidate, decide
+        )
+        return pb.DecideConversionCandidateResponse(
+            candidate_id=str(decided.id), decision=DECISION_CODES[decided.decision]
+        )
+
+    async def RecordConversionSuggestion(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        suggested_on = date_from_wire(request.suggested_on, "suggested_on", violations)
+        raise_if(violations)
+        cid = await asyncio.to_thread(
+            self.archive.record_suggestion,
+            principal,
+            request.agency_code,
+            request.subject,
+            suggested_on or self.archive.today(),
+        )
+        return pb.RecordConversionSuggestionResponse(candidate_id=str(cid))
+
+    def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
+        return verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+
+
+def _year(year: int) -> int:
+    if not 2008 <= year <= 9999:  # the first Regulation took effect on 2008-05-01
+        raise InvalidArgument([FieldViolation("year", "a report year, 2008 or later")])
+    return year
+
+
+def _uuid(value: str, field: str, violations: list[FieldViolation]) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        violations.append(FieldViolation(field, "not an id"))
+        return UUID(int=0)
