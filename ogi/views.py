@@ -83,7 +83,7 @@ class _SQLiteTables(_Tables, SQLiteTrackingRecorder):
 class _PostgresTables(_Tables, PostgresTrackingRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sql_create_statements += [SQL(s) for s in self._ddl()]  # type: ignore[arg-type]
+        self.sql_create_statements += [SQL(s).format() for s in self._ddl()]
 
     def _name(self, table: str) -> str:
         return f'"{self.datastore.schema}"."{table}"'
