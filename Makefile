@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 
-.PHONY: help venv proto run lint test test-unit test-integration bench clean
+.PHONY: help venv proto run lint browser test test-unit test-integration bench clean
 
 help:
 	@echo "make run    - embedded mode: local nats-server + services on SQLite"
@@ -38,7 +38,16 @@ lint: proto
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ogi services tests
 
-test: lint
+# The report test opens the HTML in Debian's chromium; install it where it is missing.
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install chromium (Debian package) at $(CHROMIUM)"; exit 1; }
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+
+browser: $(CHROMIUM)
+
+test: lint browser
 	$(BIN)/pytest
 
 test-unit: proto

@@ -16,7 +16,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import cases
+from ogi.cli import cases, report
 from ogi.cli.cases import enum_choices
 from ogi.clock import system_clock
 from ogi.config import load_settings
@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if hasattr(args, "handling"):
             cases.run(args)
+            return 0
+        if archive_command := getattr(args, "archive_command", None):
+            archive_command(args)
             return 0
         with grpc.insecure_channel(args.server) as channel:
             command: Callable[[Any, argparse.Namespace], None] = args.command
@@ -122,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--subject", required=True, help="who: the staff member's name or id")
     token.add_argument("--hours", type=float, default=8.0, help="validity")
     cases.add_parser(sub)
+    report.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
     return parser
 
 

@@ -6,6 +6,7 @@ from zero by replay give the same tables."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
+from openpyxl import load_workbook
 
 from ogi.agencies import AgencyDirectory
 from ogi.annual_report import (
@@ -29,6 +31,7 @@ from ogi.annual_report import (
     result_line,
 )
 from ogi.auth import Principal, Role
+from ogi.cli.main import main as cli
 from ogi.clock import china_date, system_clock
 from ogi.config import load_settings
 from ogi.messaging.nats_server import LocalNatsServer
@@ -359,6 +362,10 @@ def cells_of(report: a.AnnualReport) -> dict[tuple[str, str, str], int]:
     return {(c.section, c.line, c.column): c.value for c in report.cells if c.value}
 
 
+def this_cell(report: a.AnnualReport, line: str, column: str) -> int:
+    return next((c.value for c in report.cells if (c.line, c.column) == (line, column)), 0)
+
+
 def report_once(system: System, year: int, want: dict[Any, int]) -> a.AnnualReport | None:
     """The report once the projection has caught up with everything the scenario did."""
     report = system.report(year)
@@ -412,6 +419,31 @@ def test_two_years_through_the_apis_give_the_exact_tables(
     assert rows_seen >= {result_line(row) for row in ReportRow}
     columns_seen = {c.column for c in last.cells if c.line == RECEIVED and c.value}
     assert columns_seen == {*(c.value for c in CATEGORIES), TOTAL}
+
+    # The report generator, in every format, against the running archive.
+    token = HEAD[0][1].removeprefix("Bearer ")
+    outputs = {}
+    for fmt in ("md", "csv", "json", "xlsx"):
+        out = tmp_path / f"report.{fmt}"
+        argv = ["report", "--archive", system.archive.listen, "--token", token, "--agency", AGENCY]
+        assert cli([*argv, "--year", "2026", "--format", fmt, "--output", str(out)]) == 0
+        outputs[fmt] = out
+    markdown = outputs["md"].read_text(encoding="utf-8")
+    assert "| 二、上年结转政府信息公开申请数量 |" in markdown
+    received = this_cell(this, RECEIVED, TOTAL)
+    [received_line] = [x for x in markdown.splitlines() if "一、本年新收" in x]
+    assert received_line.endswith(f" | {received} |")
+    document = json.loads(outputs["json"].read_text(encoding="utf-8"))
+    assert {
+        (c["section"], c["line"], c["column"]): c["value"] for c in document["cells"] if c["value"]
+    } == cells_of(this)
+    assert "三、本年度办理结果 / （三）不予公开 / 4.保护第三方合法权益" in outputs["csv"].read_text(
+        encoding="utf-8"
+    )
+    sheet = load_workbook(outputs["xlsx"]).active
+    assert sheet is not None
+    assert any(str(r) == "A4:C6" for r in sheet.merged_cells.ranges)  # the top-left note
+    assert sheet["J7"].value == received  # 一、本年新收 … 总计
 
     # Rebuilt from zero by replay: the same tables.
     system.archive.terminate()
