@@ -12,9 +12,8 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.application import Application as EventSourcedApplication
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Transcoder
+from eventsourcing.persistence import IntegrityError
 
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Principal, Role
@@ -28,7 +27,7 @@ from ogi.errors import (
     PreconditionFailed,
 )
 from ogi.messaging.inbox import apply_once
-from ogi.persistence import DateAsISO, dataclass_transcoding
+from ogi.persistence import ServiceApplication
 from ogi.taxonomy import RemedyKind, RemedyResult
 from services.archive.candidates import Art44Detector, CandidateView
 from services.archive.conversion import Candidate, ConversionPolicy, Origin
@@ -94,10 +93,11 @@ class AnnualReport:
     corrections: list[Correction]
 
 
-class Archive(EventSourcedApplication[UUID]):
+class Archive(ServiceApplication):
     """The long memory (归档)."""
 
     name = "archive"
+    value_types = VALUE_TYPES
 
     def __init__(
         self,
@@ -115,15 +115,6 @@ class Archive(EventSourcedApplication[UUID]):
         self.on_saved: Callable[[], None] = lambda: None
         self.statistics = StatisticsProjector(self)
         self.art44 = Art44Detector(self, conversion or ConversionPolicy(), MatchPolicy())
-
-    def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
-
-    def register_transcodings(self, transcoder: Transcoder) -> None:
-        super().register_transcodings(transcoder)  # type: ignore[arg-type]
-        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
-        for value_type in VALUE_TYPES:
-            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]
 
     def today(self) -> date:
         return china_date(self.clock())

@@ -10,14 +10,13 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Transcoder
+from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
 from ogi.auth import Principal, Role
 from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
 from ogi.messaging.inbox import apply_once
-from ogi.persistence import DateAsISO, dataclass_transcoding
+from ogi.persistence import ServiceApplication
 from ogi.v1 import events_pb2
 from ogi.wire import CATEGORIES, event_date
 from ogi.workdays import WorkingDayCalendar
@@ -40,10 +39,11 @@ _INTAKE_EVENTS: dict[str, Any] = {
 }
 
 
-class Handling(EventSourcedApplication[UUID]):
+class Handling(ServiceApplication):
     """The handlers' workplace (办理)."""
 
     name = "handling"
+    value_types = CASE_VALUE_TYPES
 
     def __init__(
         self,
@@ -59,16 +59,6 @@ class Handling(EventSourcedApplication[UUID]):
         self.clock = clock
         self.on_saved: Callable[[], None] = lambda: None
         self.worklist = WorklistProjector(self.repository, worklist_view(self), calendar)
-
-    def construct_recorder(self) -> ProcessRecorder:
-        """A process recorder: events and the upstream position commit together."""
-        return self.factory.process_recorder()
-
-    def register_transcodings(self, transcoder: Transcoder) -> None:
-        super().register_transcodings(transcoder)  # type: ignore[arg-type]
-        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
-        for value_type in CASE_VALUE_TYPES:
-            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]
 
     @property
     def process_recorder(self) -> ProcessRecorder:

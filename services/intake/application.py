@@ -12,8 +12,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.application import Application as EventSourcedApplication
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Recording, Transcoder
+from eventsourcing.persistence import IntegrityError, Recording
 
 from ogi.agencies import AgencyDirectory
 from ogi.clock import Clock, china_date, system_clock
@@ -27,7 +26,7 @@ from ogi.errors import (
     TooManyAttempts,
 )
 from ogi.messaging.inbox import apply_once
-from ogi.persistence import DateAsISO, dataclass_transcoding
+from ogi.persistence import ServiceApplication
 from ogi.taxonomy import Channel
 from services.intake.domain import (
     FINAL_STATES,
@@ -62,10 +61,11 @@ class SubmissionReceipt:
     replayed: bool
 
 
-class Intake(EventSourcedApplication[UUID]):
+class Intake(ServiceApplication):
     """The applicant's door (受理窗口)."""
 
     name = "intake"
+    value_types = VALUE_TYPES
     snapshotting_intervals = {NumberSequence: 100}  # noqa: RUF012 - the library's interface
 
     def __init__(
@@ -84,16 +84,6 @@ class Intake(EventSourcedApplication[UUID]):
         self._query_code_key = hmac.new(
             env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
         ).digest()
-
-    def construct_recorder(self) -> ProcessRecorder:
-        """A process recorder: handling's notices and their position commit together."""
-        return self.factory.process_recorder()
-
-    def register_transcodings(self, transcoder: Transcoder) -> None:
-        super().register_transcodings(transcoder)  # type: ignore[arg-type]
-        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
-        for value_type in VALUE_TYPES:
-            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         recordings = super().save(*objs, **kwargs)
