@@ -10,13 +10,11 @@ import dataclasses
 import typing
 from datetime import date
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
-from uuid import UUID
 
 import psycopg
-from eventsourcing.application import Application
-from eventsourcing.persistence import ProcessRecorder, Transcoder, Transcoding
+from eventsourcing.persistence import Transcoding
 from psycopg import sql
 
 from ogi.config import Settings
@@ -114,20 +112,3 @@ def _enum_in(hint: Any) -> type[Enum] | None:
         if isinstance(candidate, type) and issubclass(candidate, Enum):
             return candidate
     return None
-
-
-class ServiceApplication(Application[UUID]):
-    """A service's event-sourced application: a process recorder, so an upstream event's effect
-    and its position commit together, and dates and the service's value objects stored as
-    plain JSON."""
-
-    value_types: ClassVar[tuple[type[Any], ...]] = ()
-
-    def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
-
-    def register_transcodings(self, transcoder: Transcoder) -> None:
-        super().register_transcodings(transcoder)  # type: ignore[arg-type]
-        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
-        for value_type in self.value_types:
-            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]

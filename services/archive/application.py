@@ -16,8 +16,9 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from ogi.agencies import AgencyDirectory
+from ogi.application import ServiceApplication
 from ogi.auth import Principal, Role
-from ogi.clock import Clock, china_date, system_clock
+from ogi.clock import Clock, system_clock
 from ogi.errors import (
     Conflict,
     FieldViolation,
@@ -26,8 +27,6 @@ from ogi.errors import (
     PermissionDenied,
     PreconditionFailed,
 )
-from ogi.messaging.inbox import apply_once
-from ogi.persistence import ServiceApplication
 from ogi.taxonomy import RemedyKind, RemedyResult
 from services.archive.candidates import Art44Detector, CandidateView
 from services.archive.conversion import Candidate, ConversionPolicy, Origin
@@ -108,36 +107,23 @@ class Archive(ServiceApplication):
         conversion: ConversionPolicy | None = None,
         clock: Clock = system_clock,
     ) -> None:
-        super().__init__(env)
+        super().__init__(env, clock=clock)
         self.agencies = agencies
         self.retention = retention or RetentionPolicy()
-        self.clock = clock
-        self.on_saved: Callable[[], None] = lambda: None
         self.statistics = StatisticsProjector(self)
         self.art44 = Art44Detector(self, conversion or ConversionPolicy(), MatchPolicy())
 
-    def today(self) -> date:
-        return china_date(self.clock())
-
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         try:
-            recordings = super().save(*objs, **kwargs)
+            return super().save(*objs, **kwargs)
         except IntegrityError as e:
             raise Conflict("changed at the same moment; read it again") from e
-        self.on_saved()
-        return recordings
 
     # --- from handling ------------------------------------------------------------------------
 
     def apply_handling_event(self, subject: str, data: bytes) -> None:
         """Put one of handling's integration events on file, exactly once."""
-        message_type = MESSAGES.get(subject.rsplit(".", 1)[-1])
-        if message_type is None:
-            return
-        message = message_type.FromString(data)
-        position = message.metadata.notification_id
-        if apply_once(self, UPSTREAM, position, lambda: self._file(message)):
-            self.on_saved()
+        self.apply_message(UPSTREAM, MESSAGES, subject, data, self._file)
 
     def _file(self, message: Any) -> list[Aggregate]:
         existing = self._dossier(UUID(message.metadata.aggregate_id))

@@ -12,11 +12,10 @@ import structlog
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
+from ogi.application import ServiceApplication
 from ogi.auth import Principal, Role
-from ogi.clock import Clock, china_date, system_clock
+from ogi.clock import Clock, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
-from ogi.messaging.inbox import apply_once
-from ogi.persistence import ServiceApplication
 from ogi.v1 import events_pb2
 from ogi.wire import CATEGORIES, event_date
 from ogi.workdays import WorkingDayCalendar
@@ -53,19 +52,14 @@ class Handling(ServiceApplication):
         *,
         clock: Clock = system_clock,
     ) -> None:
-        super().__init__(env)
+        super().__init__(env, clock=clock)
         self.calendar = calendar
         self.policy = policy or HandlingPolicy()
-        self.clock = clock
-        self.on_saved: Callable[[], None] = lambda: None
         self.worklist = WorklistProjector(self.repository, worklist_view(self), calendar)
 
     @property
     def process_recorder(self) -> ProcessRecorder:
         return cast(ProcessRecorder, self.recorder)
-
-    def today(self) -> date:
-        return china_date(self.clock())
 
     # --- handlers' use cases ------------------------------------------------------------------
 
@@ -114,11 +108,6 @@ class Handling(ServiceApplication):
     def history(self, case_id: UUID) -> list[Any]:
         return list(self.events.get(case_id))
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        recordings = super().save(*objs, **kwargs)
-        self.on_saved()
-        return recordings
-
     def _find(self, ref: str) -> Case:
         ref = ref.strip()
         if not ref:
@@ -134,13 +123,7 @@ class Handling(ServiceApplication):
 
     def apply_intake_event(self, subject: str, data: bytes) -> None:
         """Apply one of intake's integration events, exactly once."""
-        message_type = _INTAKE_EVENTS.get(subject.rsplit(".", 1)[-1])
-        if message_type is None:
-            return  # an event handling has no use for
-        message = message_type.FromString(data)
-        position = message.metadata.notification_id
-        if apply_once(self, UPSTREAM, position, lambda: self._effect(message)):
-            self.on_saved()
+        self.apply_message(UPSTREAM, _INTAKE_EVENTS, subject, data, self._effect)
 
     def case(self, case_id: UUID) -> Case | None:
         try:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError
 
 from ogi.agencies import AgencyDirectory
+from ogi.application import ServiceApplication
 from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import (
     AlreadyExists,
@@ -25,8 +25,6 @@ from ogi.errors import (
     PreconditionFailed,
     TooManyAttempts,
 )
-from ogi.messaging.inbox import apply_once
-from ogi.persistence import ServiceApplication
 from ogi.taxonomy import Channel
 from services.intake.domain import (
     FINAL_STATES,
@@ -76,19 +74,12 @@ class Intake(ServiceApplication):
         clock: Clock = system_clock,
         throttle: GuessThrottle | None = None,
     ) -> None:
-        super().__init__(env)
+        super().__init__(env, clock=clock)
         self.agencies = agencies
-        self.clock = clock
         self.throttle = throttle or GuessThrottle()
-        self.on_saved: Callable[[], None] = lambda: None
         self._query_code_key = hmac.new(
             env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
         ).digest()
-
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        recordings = super().save(*objs, **kwargs)
-        self.on_saved()
-        return recordings
 
     def submit(self, command: SubmitApplication) -> SubmissionReceipt:
         """Validate, number and store an application; a retry of the same request returns the
@@ -148,7 +139,7 @@ class Intake(ServiceApplication):
             raise PreconditionFailed(
                 f"no correction was requested (the application is {application.state.value})"
             )
-        receipt_date = china_date(self.clock())
+        receipt_date = self.today()
         application.supply_correction(information, note, receipt_date)
         self._save_change(application)
         return receipt_date
@@ -159,7 +150,7 @@ class Intake(ServiceApplication):
             raise InvalidArgument([FieldViolation("reason", f"at most {MAX_REASON} characters")])
         application = self._authenticated(number, query_code, requester)
         self._require_open(application)
-        withdrawal_date = china_date(self.clock())
+        withdrawal_date = self.today()
         application.withdraw(reason, withdrawal_date)
         self._save_change(application)
         return withdrawal_date
@@ -176,8 +167,7 @@ class Intake(ServiceApplication):
                 application.receive_notice(incoming.notice, incoming.state)
             return application
 
-        if apply_once(self, UPSTREAM, incoming.position, effect):
-            self.on_saved()
+        self.apply_upstream(UPSTREAM, incoming.position, effect)
 
     def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
         """Refuses a wrong code exactly as an unknown number, and slows down a client that keeps

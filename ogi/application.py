@@ -1,0 +1,64 @@
+"""What every service's event-sourced application shares: a process recorder (an upstream event's
+effect and its position commit together), dates and value objects stored as plain JSON, a clock
+in China time, and a hook run after every save (to wake the relay and projections)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ProcessRecorder, Transcoder
+
+from ogi.clock import Clock, china_date, system_clock
+from ogi.messaging.inbox import Effect, apply_once
+from ogi.persistence import DateAsISO, dataclass_transcoding
+
+
+class ServiceApplication(Application[UUID]):
+    value_types: ClassVar[tuple[type[Any], ...]] = ()
+
+    def __init__(self, env: dict[str, str], *, clock: Clock = system_clock) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.on_saved: Callable[[], None] = lambda: None
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)  # type: ignore[arg-type]
+        transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+        for value_type in self.value_types:
+            transcoder.register(dataclass_transcoding(value_type))  # type: ignore[attr-defined]
+
+    def today(self) -> date:
+        return china_date(self.clock())
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        self.on_saved()
+        return recordings
+
+    def apply_upstream(self, upstream: str, position: int, effect: Effect) -> None:
+        """Apply an upstream service's event exactly once (ogi.messaging.inbox)."""
+        if apply_once(self, upstream, position, effect):
+            self.on_saved()
+
+    def apply_message(
+        self,
+        upstream: str,
+        messages: Mapping[str, Any],
+        subject: str,
+        data: bytes,
+        effect: Callable[[Any], Any],
+    ) -> None:
+        """Parse an integration event on ogi.<upstream>.<Name> into its message type (subjects
+        not in `messages` are events this service has no use for) and apply it once."""
+        message_type = messages.get(subject.rsplit(".", 1)[-1])
+        if message_type is None:
+            return
+        message = message_type.FromString(data)
+        self.apply_upstream(upstream, message.metadata.notification_id, lambda: effect(message))
