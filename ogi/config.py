@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ogi.messaging.stream import StreamSettings
+
 DEFAULT_PORTS = {"intake": 50051, "handling": 50052, "archive": 50053}
 
 
@@ -33,6 +35,10 @@ class Settings:
     listen: str
     stream_replicas: int
     duplicate_window_seconds: float
+
+    @property
+    def stream(self) -> StreamSettings:
+        return StreamSettings(self.nats_url, self.stream_replicas, self.duplicate_window_seconds)
 
     @property
     def uses_postgres(self) -> bool:

@@ -14,7 +14,7 @@ from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from ogi.messaging.stream import STREAM
+from ogi.messaging.stream import STREAM, StreamSettings
 from ogi.messaging.worker import FaultPoint, NatsWorker
 
 log = structlog.get_logger("ogi.consumer")
@@ -31,13 +31,11 @@ class Consumer(NatsWorker):
         durable: str,
         filter_subject: str,
         apply: Apply,
-        nats_url: str,
+        stream: StreamSettings,
         *,
-        stream_replicas: int = 1,
-        duplicate_window: float = 86400.0,
         ack_wait: float = 5.0,
     ) -> None:
-        super().__init__(nats_url, stream_replicas, duplicate_window)
+        super().__init__(stream)
         self.durable = durable
         self.filter_subject = filter_subject
         self.apply = apply

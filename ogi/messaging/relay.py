@@ -14,7 +14,7 @@ import structlog
 from nats.js import JetStreamContext
 
 from ogi.messaging.outbox import OutgoingMessage
-from ogi.messaging.stream import STREAM
+from ogi.messaging.stream import STREAM, StreamSettings
 from ogi.messaging.worker import FaultPoint, NatsWorker
 
 log = structlog.get_logger("ogi.relay")
@@ -34,14 +34,12 @@ class Relay(NatsWorker):
         self,
         service: str,
         outbox: Outbox,
-        nats_url: str,
+        stream: StreamSettings,
         *,
-        stream_replicas: int = 1,
-        duplicate_window: float = 86400.0,
         batch_size: int = 200,
         poll_interval: float = 1.0,
     ) -> None:
-        super().__init__(nats_url, stream_replicas, duplicate_window)
+        super().__init__(stream)
         self.service = service
         self.outbox = outbox
         self.batch_size = batch_size

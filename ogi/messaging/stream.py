@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 STREAM = "OGI"
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """Where the stream is and how it is kept: what every relay and consumer needs."""
+
+    nats_url: str
+    replicas: int = 1
+    duplicate_window: float = 86400.0  # seconds
 
 
 def subject(service: str, event_name: str) -> str:

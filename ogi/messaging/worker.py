@@ -11,7 +11,7 @@ import nats
 import structlog
 from nats.js import JetStreamContext
 
-from ogi.messaging.stream import ensure_stream
+from ogi.messaging.stream import StreamSettings, ensure_stream
 from ogi.process import Worker
 
 log = structlog.get_logger("ogi.messaging")
@@ -42,11 +42,10 @@ class FaultPoint:
 class NatsWorker(Worker):
     """Runs `work` against stream OGI, which it makes sure exists with the configured settings."""
 
-    def __init__(self, nats_url: str, stream_replicas: int, duplicate_window: float) -> None:
+    def __init__(self, stream: StreamSettings) -> None:
         super().__init__()
-        self.nats_url = nats_url
-        self.stream_replicas = stream_replicas
-        self.duplicate_window = duplicate_window
+        self.stream = stream
+        self.nats_url = stream.nats_url
 
     async def work(self, js: JetStreamContext) -> None:
         """Do the work until stopped; raise to be reconnected."""
@@ -73,7 +72,7 @@ class NatsWorker(Worker):
             try:
                 backoff = 0.2
                 js = nc.jetstream()
-                await ensure_stream(js, self.stream_replicas, self.duplicate_window)
+                await ensure_stream(js, self.stream.replicas, self.stream.duplicate_window)
                 await self.work(js)
             except Exception as e:  # a publish or fetch failed: reconnect, resume from position
                 log.warning("nats work interrupted", error=type(e).__name__, detail=str(e))

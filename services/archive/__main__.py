@@ -39,9 +39,7 @@ def main() -> None:
         "archive-handling",
         "ogi.handling.>",
         archive.apply_handling_event,
-        settings.nats_url,
-        stream_replicas=settings.stream_replicas,
-        duplicate_window=settings.duplicate_window_seconds,
+        settings.stream,
     )
 
     def saved() -> None:

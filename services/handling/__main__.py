@@ -42,16 +42,12 @@ def main() -> None:
         "handling-intake",
         "ogi.intake.>",
         handling.apply_intake_event,
-        settings.nats_url,
-        stream_replicas=settings.stream_replicas,
-        duplicate_window=settings.duplicate_window_seconds,
+        settings.stream,
     )
     relay = Relay(
         SERVICE,
         EventSourcedOutbox(handling, translator(handling.repository, calendar), f"relay:{STREAM}"),
-        settings.nats_url,
-        stream_replicas=settings.stream_replicas,
-        duplicate_window=settings.duplicate_window_seconds,
+        settings.stream,
     )
 
     def saved() -> None:

@@ -37,17 +37,13 @@ def main() -> None:
     relay = Relay(
         SERVICE,
         outbox,
-        settings.nats_url,
-        stream_replicas=settings.stream_replicas,
-        duplicate_window=settings.duplicate_window_seconds,
+        settings.stream,
     )
     notices = Consumer(
         "intake-handling",
         "ogi.handling.>",
         intake.apply_handling_event,
-        settings.nats_url,
-        stream_replicas=settings.stream_replicas,
-        duplicate_window=settings.duplicate_window_seconds,
+        settings.stream,
     )
     intake.on_saved = relay.wake
     server = RpcServer(
