@@ -1,0 +1,190 @@
+"""The archive service as a process: refused input changes nothing, and a crash mid-stream files
+every dossier exactly once. Handling's events are published to the stream by the test, as
+handling's relay publishes them (message id handling:<notification id>)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+
+import grpc
+import nats
+import pytest
+
+from ogi.annual_report import THREE, TOTAL, result_line
+from ogi.auth import Role
+from ogi.messaging.nats_server import LocalNatsServer
+from ogi.messaging.stream import STREAM, ensure_stream
+from ogi.taxonomy import ApplicantCategory, Outcome
+from ogi.taxonomy import ReportRow as Row
+from ogi.v1 import archive_pb2 as a
+from ogi.v1 import common_pb2
+from tests.handling_feed import HandlingFeed
+from tests.integration.conftest import (
+    Database,
+    ServiceProcess,
+    StartService,
+    bearer,
+    violations,
+    wait_for,
+)
+
+AGENCY = "HZMZJ"
+HEAD = bearer(AGENCY, Role.OFFICE_HEAD, Role.HANDLER, subject="王主任")
+
+
+def publish(nats_url: str, messages: list[tuple[str, bytes]]) -> None:
+    """Put handling's messages on the stream in order, each with its relay message id."""
+
+    async def send() -> None:
+        nc = await nats.connect(nats_url)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, 1, 86400.0)
+            for position, (subject, data) in enumerate(messages, start=1):
+                await js.publish(
+                    subject, data, stream=STREAM, headers={"Nats-Msg-Id": f"handling:{position}"}
+                )
+        finally:
+            await nc.close()
+
+    asyncio.run(send())
+
+
+def concluded_cases(count: int) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """`count` cases registered in 2025 and answered R2 (disclosed): three messages each."""
+    sent: list[tuple[str, bytes]] = []
+    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
+    for n in range(count):
+        case = feed.register(date(2025, 3, 1 + n % 28), ApplicantCategory.NATURAL_PERSON)
+        feed.answer_and_serve(case, Outcome.R2, date(2025, 4, 1 + n % 28))
+    return sent, list(feed.numbers.values())
+
+
+def disclosed_in_2025(archive: ServiceProcess) -> int:
+    report = archive.archive.GetAnnualReport(
+        a.GetAnnualReportRequest(agency_code=AGENCY, year=2025), metadata=HEAD
+    ).report
+    line = result_line(Row.DISCLOSED)
+    return sum(
+        c.value for c in report.cells if (c.section, c.line, c.column) == (THREE, line, TOTAL)
+    )
+
+
+def test_bad_input_is_refused_by_field_and_changes_nothing(
+    start_archive: StartService, nats_server: LocalNatsServer, archive_database: Database
+) -> None:
+    nats_server.start()
+    archive = start_archive()
+    messages, numbers = concluded_cases(1)
+    publish(nats_server.url, messages)
+    wait_for(lambda: disclosed_in_2025(archive) == 1, what="the dossier to be counted")
+    dossier = numbers[0]
+    before = archive_database.event_rows()
+    version = archive.archive.GetDossier(
+        a.GetDossierRequest(dossier=dossier), metadata=HEAD
+    ).dossier.version
+    filed = common_pb2.CalendarDate(year=2025, month=5, day=6)
+    refused: list[tuple[Callable[[], object], grpc.StatusCode, str]] = [
+        (
+            lambda: archive.archive.RecordRemedy(
+                a.RecordRemedyRequest(dossier=dossier, filed_on=filed), metadata=HEAD
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "kind",
+        ),
+        (
+            lambda: archive.archive.RecordRemedy(
+                a.RecordRemedyRequest(dossier=dossier, kind=a.REMEDY_KIND_RECONSIDERATION),
+                metadata=HEAD,
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "filed_on",
+        ),
+        (
+            lambda: archive.archive.RecordRemedy(
+                a.RecordRemedyRequest(
+                    dossier=dossier,
+                    kind=a.REMEDY_KIND_RECONSIDERATION,
+                    filed_on=common_pb2.CalendarDate(year=2025, month=2, day=30),
+                ),
+                metadata=HEAD,
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "filed_on",
+        ),
+        (
+            lambda: archive.archive.DecideRemedy(
+                a.DecideRemedyRequest(
+                    dossier=dossier, number=1, result=a.REMEDY_RESULT_UNSPECIFIED, decided_on=filed
+                ),
+                metadata=HEAD,
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "result",
+        ),
+        (
+            lambda: archive.archive.GetAnnualReport(
+                a.GetAnnualReportRequest(agency_code=AGENCY, year=2007), metadata=HEAD
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "year",
+        ),
+    ]
+    for call, code, field in refused:
+        with pytest.raises(grpc.RpcError) as refusal:
+            call()
+        assert refusal.value.code() is code, field
+        assert field in violations(refusal.value), refusal.value.details()
+    with pytest.raises(grpc.RpcError) as missing:
+        archive.archive.RecordRemedy(
+            a.RecordRemedyRequest(
+                dossier="HZMZJ-2025-999999", kind=a.REMEDY_KIND_RECONSIDERATION, filed_on=filed
+            ),
+            metadata=HEAD,
+        )
+    assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.RpcError) as stranger:
+        archive.archive.RecordRemedy(
+            a.RecordRemedyRequest(
+                dossier=dossier, kind=a.REMEDY_KIND_RECONSIDERATION, filed_on=filed
+            ),
+            metadata=bearer("HZCZJ", Role.OFFICE_HEAD),
+        )
+    assert stranger.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as anonymous:
+        archive.archive.RecordRemedy(
+            a.RecordRemedyRequest(
+                dossier=dossier, kind=a.REMEDY_KIND_RECONSIDERATION, filed_on=filed
+            )
+        )
+    assert anonymous.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert archive_database.event_rows() == before
+    after = archive.archive.GetDossier(a.GetDossierRequest(dossier=dossier), metadata=HEAD)
+    assert (after.dossier.version, list(after.dossier.remedies)) == (version, [])
+
+
+def test_killing_archive_mid_stream_files_every_dossier_once(
+    start_archive: StartService, nats_server: LocalNatsServer, archive_database: Database
+) -> None:
+    nats_server.start()
+    count = 40
+    messages, numbers = concluded_cases(count)
+    publish(nats_server.url, messages)
+    # SIGKILL on the 50th message: its effect is committed, the message not yet acked.
+    crashing = start_archive(wait=False, OGI_FAULT_INJECTION="consumer-crash-before-ack:50")
+    assert crashing.wait_exit(30) == -9
+    rows_at_kill = archive_database.event_rows()
+    assert rows_at_kill > 0
+    archive = start_archive()
+    wait_for(lambda: disclosed_in_2025(archive) >= count, timeout=60, what="every dossier")
+    assert disclosed_in_2025(archive) == count
+    for number in numbers:
+        dossier = archive.archive.GetDossier(
+            a.GetDossierRequest(dossier=number), metadata=HEAD
+        ).dossier
+        # Opened, put on file (answer, service), archived: once each.
+        assert dossier.archived, number
+        kinds = [e.kind for e in dossier.entries]
+        assert len(kinds) == len(set(kinds)), (number, kinds)
