@@ -13,6 +13,7 @@ import structlog
 from eventsourcing.application import Application
 
 from ogi.process import Worker
+from ogi.views import ProjectionConflict
 
 log = structlog.get_logger("ogi.projection")
 
@@ -22,8 +23,10 @@ class Projector(Protocol):
         """The last notification id the view includes."""
         ...
 
-    def project(self, domain_events: list[Any], last_notification_id: int) -> None:
-        """Update the view from these events and record the position, in one transaction."""
+    def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
+        """Update the view from the events after position `after` and move the position to
+        `last_notification_id`, in one transaction (ogi.views.ProjectionConflict if another
+        replica moved it first)."""
         ...
 
 
@@ -58,12 +61,16 @@ class ProjectionWorker(Worker):
 
     def catch_up_once(self) -> int:
         """Project the next batch; the number of notifications read."""
+        position = self.projector.position()
         notifications = self.app.recorder.select_notifications(
-            start=self.projector.position(), limit=self.batch_size, inclusive_of_start=False
+            start=position, limit=self.batch_size, inclusive_of_start=False
         )
         if notifications:
             events = [self.app.mapper.to_domain_event(n) for n in notifications]
-            self.projector.project(events, notifications[-1].id)
+            try:
+                self.projector.project(events, position, notifications[-1].id)
+            except ProjectionConflict:
+                log.debug("another replica projected this batch first", after=position)
         return len(notifications)
 
     def catch_up(self) -> None:

@@ -3,7 +3,11 @@ projection's position (a tracking row), on SQLite (embedded) or PostgreSQL (prod
 
 SQL is written once, in the dialect both accept, with `?` placeholders and table names in braces
 (`SELECT n FROM {counts} WHERE year = ?`); the view puts in the schema and the placeholder style
-of its backend."""
+of its backend.
+
+Replicas of a service may run the same projection at once. A batch commits only if the position
+is still the one it was read after (`after`); otherwise another replica got there first and the
+whole transaction is rolled back (ProjectionConflict), so additive tables never count twice."""
 
 from __future__ import annotations
 
@@ -19,11 +23,18 @@ from psycopg.sql import SQL
 Statement = tuple[str, Sequence[Any]]
 
 
+class ProjectionConflict(Exception):
+    """Another replica projected these events first; read again from the new position."""
+
+
 class TrackedTables(Protocol):
     source: str
 
-    def write(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
-        """Run the statements and record the position, in one transaction."""
+    def write(
+        self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
+    ) -> None:
+        """Run the statements and move the position from `after` to the tracking's, in one
+        transaction; ProjectionConflict if the position is no longer `after`."""
         ...
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
@@ -56,16 +67,26 @@ class _Tables:
     def _name(self, table: str) -> str:
         return table
 
+    def _check_position(self, cursor: Any, after: int) -> None:
+        recorder: Any = self
+        current = recorder._max_tracking_id(self.source, cursor) or 0
+        if current != after:
+            raise ProjectionConflict(f"{self.source}: at {current}, not {after}")
+
 
 class _SQLiteTables(_Tables, SQLiteTrackingRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self._ddl()]
 
-    def write(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
+    def write(
+        self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
             for sql, params in statements:
                 c.execute(self._sql(sql), params)
             if tracking is not None:
+                # Checked after writing: SQLite has one writer, so the position cannot move now.
+                self._check_position(c, after)
                 self._insert_tracking(c, tracking)
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -91,8 +112,14 @@ class _PostgresTables(_Tables, PostgresTrackingRecorder):
     def _sql(self, sql: str) -> str:
         return super()._sql(sql).replace("?", "%s")
 
-    def write(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
+    def write(
+        self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
+    ) -> None:
         with self.datastore.transaction(commit=True) as curs:
+            if tracking is not None:
+                # Replicas' batches of this projection commit one at a time.
+                curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.source])
+                self._check_position(curs, after)
             for sql, params in statements:
                 curs.execute(self._sql(sql), params)
             if tracking is not None:

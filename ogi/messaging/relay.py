@@ -3,7 +3,8 @@
 
 Crash anywhere and nothing is lost (the outbox is the event store) and nothing is stored twice:
 a batch published but not yet recorded is re-sent on restart and the stream's duplicate window
-drops the copies."""
+drops the copies. Of several replicas only the holder of the relay lock publishes (order needs one
+writer); the others stand by and the first to get the lock after the leader dies takes over."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Protocol
 import structlog
 from nats.js import JetStreamContext
 
+from ogi.leadership import Leadership
 from ogi.messaging.outbox import OutgoingMessage
 from ogi.messaging.stream import STREAM, StreamSettings
 from ogi.messaging.worker import FaultPoint, NatsWorker
@@ -35,6 +37,7 @@ class Relay(NatsWorker):
         service: str,
         outbox: Outbox,
         stream: StreamSettings,
+        leadership: Leadership,
         *,
         batch_size: int = 200,
         poll_interval: float = 1.0,
@@ -42,13 +45,30 @@ class Relay(NatsWorker):
         super().__init__(stream)
         self.service = service
         self.outbox = outbox
+        self.leadership = leadership
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._after_publish = FaultPoint(CRASH_AFTER_PUBLISH)
 
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            self.leadership.release()
+
     async def work(self, js: JetStreamContext) -> None:
         log.info("relay connected", url=self.nats_url)
+        leading: bool | None = None  # logged on every change, and once at the start
         while not self.stopping:
+            if not await asyncio.to_thread(self.leadership.acquire):
+                if leading is not False:
+                    log.info("relay standing by: another replica publishes")
+                leading = False
+                await self.sleep(self.poll_interval)
+                continue
+            if leading is not True:
+                log.info("relay active", position=await asyncio.to_thread(self.outbox.position))
+                leading = True
             if await self._relay_batch(js) == 0:
                 await self.sleep(self.poll_interval)
 

@@ -91,9 +91,9 @@ class Art44Detector:
     def position(self) -> int:
         return self.tables.position()
 
-    def project(self, domain_events: list[Any], last_notification_id: int) -> None:
+    def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
         statements = [s for e in domain_events for s in self._statements(e)]
-        self.tables.write(statements, Tracking(SOURCE, last_notification_id))
+        self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
 
     def _statements(self, e: Any) -> list[Statement]:
         if isinstance(e, _D.Opened):

@@ -48,7 +48,7 @@ class StatisticsProjector:
     def position(self) -> int:
         return self.tables.position()
 
-    def project(self, domain_events: list[Any], last_notification_id: int) -> None:
+    def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
         domain_events = [e for e in domain_events if isinstance(e, Dossier.Event)]
         owners: dict[UUID, tuple[str, ApplicantCategory]] = {}
         opened = [e for e in domain_events if isinstance(e, _E.Opened)]
@@ -65,7 +65,7 @@ class StatisticsProjector:
             (_REMEMBER, (str(e.originator_id), e.agency_code, e.applicant_category)) for e in opened
         ]
         statements += [(_ADD, (agency, *key, n)) for (agency, key), n in deltas.items() if n]
-        self.tables.write(statements, Tracking(SOURCE, last_notification_id))
+        self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
 
     def _owners(self, ids: set[UUID]) -> dict[UUID, tuple[str, ApplicantCategory]]:
         found: dict[UUID, tuple[str, ApplicantCategory]] = {}

@@ -8,6 +8,7 @@ import os
 import structlog
 
 from ogi.config import load_settings
+from ogi.leadership import leadership
 from ogi.logs import configure_logging
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -48,6 +49,7 @@ def main() -> None:
         SERVICE,
         EventSourcedOutbox(handling, translator(handling.repository, calendar), f"relay:{STREAM}"),
         settings.stream,
+        leadership(settings, "relay"),
     )
 
     def saved() -> None:

@@ -125,7 +125,10 @@ class WorklistProjector:
     def position(self) -> int:
         return self.view.max_tracking_id(SOURCE) or 0
 
-    def project(self, domain_events: list[Any], last_notification_id: int) -> None:
+    def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
+        # Replicas may race on a batch: rows are whole states and the position only moves
+        # forward (the loser's transaction fails and rolls back), so `after` is not needed.
+        del after
         latest: dict[UUID, int] = {}
         for e in domain_events:
             latest[e.originator_id] = e.originator_version

@@ -7,6 +7,7 @@ import os
 
 from ogi.agencies import AgencyDirectory
 from ogi.config import load_settings
+from ogi.leadership import leadership
 from ogi.logs import configure_logging
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -38,6 +39,7 @@ def main() -> None:
         SERVICE,
         outbox,
         settings.stream,
+        leadership(settings, "relay"),
     )
     notices = Consumer(
         "intake-handling",

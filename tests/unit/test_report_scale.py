@@ -41,7 +41,7 @@ def concluded_dossiers(n: int) -> list[object]:
 def test_a_report_over_100000_cases_reads_only_the_counters(archive: Archive) -> None:  # noqa: F811
     events = concluded_dossiers(CASES)
     for start in range(0, len(events), 5000):
-        archive.statistics.project(events[start : start + 5000], start // 5000 + 1)
+        archive.statistics.project(events[start : start + 5000], start // 5000, start // 5000 + 1)
     assert archive.statistics.counter_rows() < 500  # independent of the number of cases
     this = archive.annual_report(HEAD, "HZMZJ", 2025, False)
     following = archive.annual_report(HEAD, "HZMZJ", 2026, False)
