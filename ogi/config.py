@@ -35,6 +35,7 @@ class Settings:
     listen: str
     stream_replicas: int
     duplicate_window_seconds: float
+    relay_poll_seconds: float  # how often a standing-by relay tries for the lock, and polls
 
     @property
     def stream(self) -> StreamSettings:
@@ -63,6 +64,7 @@ def load_settings(service: str, environ: Mapping[str, str] = os.environ) -> Sett
         listen=environ.get("OGI_LISTEN", f"127.0.0.1:{DEFAULT_PORTS.get(service, 50050)}"),
         stream_replicas=int(environ.get("OGI_STREAM_REPLICAS", "1")),
         duplicate_window_seconds=float(environ.get("OGI_DUPLICATE_WINDOW_SECONDS", "86400")),
+        relay_poll_seconds=float(environ.get("OGI_RELAY_POLL_SECONDS", "1")),
     )
 
 

@@ -50,6 +50,7 @@ def main() -> None:
         EventSourcedOutbox(handling, translator(handling.repository, calendar), f"relay:{STREAM}"),
         settings.stream,
         leadership(settings, "relay"),
+        poll_interval=settings.relay_poll_seconds,
     )
 
     def saved() -> None:

@@ -40,6 +40,7 @@ def main() -> None:
         outbox,
         settings.stream,
         leadership(settings, "relay"),
+        poll_interval=settings.relay_poll_seconds,
     )
     notices = Consumer(
         "intake-handling",

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,11 +28,14 @@ from nats.js.errors import NotFoundError
 from psycopg import sql
 
 from ogi.auth import Principal, Role, mint_token
-from ogi.config import new_cipher_key
+from ogi.config import load_settings, new_cipher_key
 from ogi.embedded import wait_until_serving
 from ogi.messaging.nats_server import LocalNatsServer, free_port
 from ogi.messaging.stream import STREAM
+from ogi.persistence import event_store_env, prepare_database
 from ogi.v1 import archive_pb2_grpc, handling_pb2_grpc, intake_pb2_grpc
+from ogi.workdays import WorkingDayCalendar
+from services.handling.application import UPSTREAM, Handling
 
 CIPHER_KEY = new_cipher_key()
 TOKEN_KEY = new_cipher_key()
@@ -241,7 +245,10 @@ def _starter(
             }
             | extra_env
         )
-        process = ServiceProcess(f"services.{service}", env, tmp_path / f"{service}.log")
+        # A second replica (its own OGI_LISTEN) logs to its own file.
+        suffix = "" if env["OGI_LISTEN"] == listen else f"-{env['OGI_LISTEN'].rsplit(':', 1)[1]}"
+        log_path = tmp_path / f"{service}{suffix}.log"
+        process = ServiceProcess(f"services.{service}", env, log_path)
         process.start(wait=wait)
         started.append(process)
         return process
@@ -327,3 +334,32 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20, what: str = "con
             return result
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+REGISTERED_TOPIC = "services.handling.domain:Case.Registered"
+
+
+@pytest.fixture
+def handling_view(handling_database: Database, tmp_path: Path) -> Handling:
+    """Handling's store, opened from the test as the service itself opens it."""
+    settings = load_settings(
+        "handling",
+        {
+            "OGI_DATA_DIR": str(tmp_path / "view"),
+            "OGI_DATABASE_URL": handling_database.url,
+            "OGI_DATABASE_SCHEMA": handling_database.schema,
+            "OGI_CIPHER_KEY": CIPHER_KEY,
+            "OGI_TOKEN_KEY": TOKEN_KEY,
+        },
+    )
+    prepare_database(settings)
+    return Handling(event_store_env(settings), WorkingDayCalendar())
+
+
+def applied_upto(view: Handling) -> int:
+    return view.process_recorder.max_tracking_id(UPSTREAM) or 0
+
+
+def registrations(view: Handling) -> Counter[uuid.UUID]:
+    notifications = view.recorder.select_notifications(1, 100_000, topics=[REGISTERED_TOPIC])
+    return Counter(n.originator_id for n in notifications)  # type: ignore[misc]

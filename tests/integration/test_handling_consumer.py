@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from ogi.config import load_settings
 from ogi.messaging.nats_server import LocalNatsServer
-from ogi.persistence import event_store_env, prepare_database
 from ogi.taxonomy import Outcome
 from ogi.v1 import events_pb2, intake_pb2
-from ogi.workdays import WorkingDayCalendar
-from services.handling.application import UPSTREAM, Handling
+from services.handling.application import Handling
 from services.handling.domain import CaseState
 from tests.builders import request
 from tests.integration.conftest import (
-    CIPHER_KEY,
-    TOKEN_KEY,
-    Database,
     StartService,
     StreamMessage,
+    applied_upto,
+    registrations,
     stream_messages,
     wait_for,
 )
@@ -33,37 +25,10 @@ MESSAGE_TYPES: dict[str, Any] = {
     "ogi.intake.CorrectionSupplied": events_pb2.CorrectionSupplied,
     "ogi.intake.ApplicationWithdrawn": events_pb2.ApplicationWithdrawn,
 }
-REGISTERED_TOPIC = "services.handling.domain:Case.Registered"
 
 
 def decoded(message: StreamMessage) -> Any:
     return MESSAGE_TYPES[message.subject].FromString(message.data)
-
-
-@pytest.fixture
-def handling_view(handling_database: Database, tmp_path: Path) -> Handling:
-    """Handling's store, opened from the test as the service itself opens it."""
-    settings = load_settings(
-        "handling",
-        {
-            "OGI_DATA_DIR": str(tmp_path / "view"),
-            "OGI_DATABASE_URL": handling_database.url,
-            "OGI_DATABASE_SCHEMA": handling_database.schema,
-            "OGI_CIPHER_KEY": CIPHER_KEY,
-            "OGI_TOKEN_KEY": TOKEN_KEY,
-        },
-    )
-    prepare_database(settings)
-    return Handling(event_store_env(settings), WorkingDayCalendar())
-
-
-def applied_upto(view: Handling) -> int:
-    return view.process_recorder.max_tracking_id(UPSTREAM) or 0
-
-
-def registrations(view: Handling) -> Counter[uuid.UUID]:
-    notifications = view.recorder.select_notifications(1, 100_000, topics=[REGISTERED_TOPIC])
-    return Counter(n.originator_id for n in notifications)  # type: ignore[misc]
 
 
 def published(nats_url: str, count: int) -> list[StreamMessage]:
