@@ -6,13 +6,14 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 
-.PHONY: help venv proto run lint browser test test-unit test-integration bench clean
+.PHONY: help venv proto run run-prod lint browser test test-unit test-integration bench clean
 
 help:
-	@echo "make run    - embedded mode: local nats-server + services on SQLite"
-	@echo "make test   - lint + the whole test suite (SQLite and PostgreSQL)"
-	@echo "make lint   - buf lint, ruff, mypy"
-	@echo "make proto  - regenerate the gRPC stubs"
+	@echo "make run      - embedded mode: local nats-server + services on SQLite"
+	@echo "make run-prod - production mode: services on PostgreSQL + an external NATS"
+	@echo "make test     - lint + the whole test suite (SQLite and PostgreSQL)"
+	@echo "make lint     - buf lint, ruff, mypy"
+	@echo "make proto    - regenerate the gRPC stubs"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +32,13 @@ proto: $(STUBS)
 
 run: proto
 	$(BIN)/python -m ogi.embedded
+
+# Production mode on this machine: each service its own process, PostgreSQL (a schema each) and
+# an external NATS with JetStream. Override either: make run-prod OGI_DATABASE_URL=postgresql://…
+OGI_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+OGI_NATS_URL ?= nats://127.0.0.1:4222
+run-prod: proto
+	OGI_DATABASE_URL=$(OGI_DATABASE_URL) OGI_NATS_URL=$(OGI_NATS_URL) $(BIN)/python -m ogi.production
 
 lint: proto
 	cd proto && ../$(BIN)/buf lint

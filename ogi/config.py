@@ -80,17 +80,22 @@ def _key(
     the data folder."""
     if key := environ.get(variable):
         return _checked_key(key, variable)
-    if key_file := environ.get(f"{variable}_FILE"):
-        return _checked_key(Path(key_file).read_text().strip(), f"{variable}_FILE")
+    if named := environ.get(f"{variable}_FILE"):
+        return _checked_key(Path(named).read_text().strip(), f"{variable}_FILE")
     if not embedded:
         raise ConfigError(f"set {variable} or {variable}_FILE (production mode)")
-    path = data_dir / file_name
+    path = key_file(data_dir / file_name)
+    return _checked_key(path.read_text().strip(), str(path))
+
+
+def key_file(path: Path) -> Path:
+    """`path`, holding a fresh key (owner-only) if it did not exist."""
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(new_cipher_key())
-    return _checked_key(path.read_text().strip(), str(path))
+    return path
 
 
 def new_cipher_key() -> str:

@@ -43,6 +43,16 @@ def main() -> None:
     nats = LocalNatsServer(data_dir / "nats", port=nats_port)
     nats.start()
     print(f"nats-server  {nats.url}  (JetStream in {data_dir / 'nats'})", flush=True)
+    try:
+        run_services(data_dir, {"OGI_NATS_URL": nats.url})
+    finally:
+        nats.stop()
+        print("stopped.", flush=True)
+
+
+def run_services(data_dir: Path, env: dict[str, str]) -> None:
+    """Start every service as its own process with `env`, print where each listens, and stop
+    them all (SIGTERM, graceful) on Ctrl-C, SIGTERM, or when one of them exits."""
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
@@ -52,21 +62,20 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    data_dir.mkdir(parents=True, exist_ok=True)
     try:
         for service in SERVICES:
             listen = os.environ.get(
                 f"OGI_{service.upper()}_LISTEN", f"127.0.0.1:{DEFAULT_PORTS[service]}"
             )
-            env = os.environ | {
-                "OGI_DATA_DIR": str(data_dir),
-                "OGI_NATS_URL": nats.url,
-                "OGI_LISTEN": listen,
-            }
+            child_env = os.environ | env | {"OGI_DATA_DIR": str(data_dir), "OGI_LISTEN": listen}
+            if prefix := os.environ.get("OGI_SCHEMA_PREFIX"):  # several systems on one database
+                child_env["OGI_DATABASE_SCHEMA"] = prefix + service
             log = (data_dir / f"{service}.log").open("ab")
             children.append(
                 subprocess.Popen(  # noqa: S603 - our own module, fixed argv
                     [sys.executable, "-m", f"services.{service}"],
-                    env=env,
+                    env=child_env,
                     stdout=log,
                     stderr=log,
                     start_new_session=True,
@@ -83,8 +92,6 @@ def main() -> None:
                 child.send_signal(signal.SIGTERM)
         for child in children:
             child.wait(15)
-        nats.stop()
-        print("stopped.", flush=True)
 
 
 if __name__ == "__main__":

@@ -53,17 +53,6 @@ def bearer(agency: str, *roles: Role, subject: str = "张三") -> Metadata:
 REGISTRAR = bearer("HZMZJ", Role.REGISTRAR, subject="登记员")
 
 
-@pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if url := os.environ.get("OGI_TEST_POSTGRES_URL"):
-        yield url
-        return
-    from pgserver.postgres_server import get_server
-
-    server = get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
-    yield server.get_uri()
-
-
 @dataclass
 class Database:
     """Where a test's service keeps its events, and a look at it from outside."""

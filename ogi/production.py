@@ -1,0 +1,41 @@
+"""Production mode on one machine (`make run-prod`): every service as its own process against an
+external PostgreSQL (one schema per service) and an external NATS, as on Kubernetes.
+
+OGI_DATABASE_URL and OGI_NATS_URL say where they are. The cipher and token keys come from
+OGI_CIPHER_KEY(_FILE) / OGI_TOKEN_KEY(_FILE); where neither is set, keys are created once under
+the data folder and passed as files, so that a local run needs no set-up. On a cluster the keys
+are Secrets (deploy/k8s)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ogi.config import ConfigError, key_file
+from ogi.embedded import run_services
+
+
+def local_key(variable: str, path: Path) -> dict[str, str]:
+    """`variable`_FILE pointing at a key made once under the data folder, unless one is given."""
+    if variable in os.environ or f"{variable}_FILE" in os.environ:
+        return {}
+    return {f"{variable}_FILE": str(key_file(path))}
+
+
+def main() -> None:
+    database_url = os.environ.get("OGI_DATABASE_URL", "")
+    if not database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("set OGI_DATABASE_URL=postgresql://… (production mode uses PostgreSQL)")
+    nats_url = os.environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222")
+    data_dir = Path(os.environ.get("OGI_DATA_DIR", "data/prod")).resolve()
+    print(f"postgresql   {database_url}  (schemas intake, handling, archive)", flush=True)
+    print(f"nats         {nats_url}", flush=True)
+    env = {"OGI_DATABASE_URL": database_url, "OGI_NATS_URL": nats_url}
+    env |= local_key("OGI_CIPHER_KEY", data_dir / "cipher.key")
+    env |= local_key("OGI_TOKEN_KEY", data_dir / "token.key")
+    run_services(data_dir, env)
+    print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()
