@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 
-.PHONY: help venv proto run run-prod lint browser test test-unit test-integration bench clean
+.PHONY: help venv proto run run-prod lint browser k8s-schemas test test-unit test-integration bench clean
 
 help:
 	@echo "make run      - embedded mode: local nats-server + services on SQLite"
@@ -55,7 +55,18 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-test: lint browser
+# The manifest test validates the CloudNativePG Cluster with its CRD schema, which is published
+# for node (@kubernetes-models); install node and npm from Debian where they are missing.
+K8S_SCHEMAS := tests/k8s/node_modules/.package-lock.json
+$(K8S_SCHEMAS): tests/k8s/package.json tests/k8s/package-lock.json
+	@command -v npm >/dev/null || $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends nodejs npm \
+		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends nodejs npm; }
+	cd tests/k8s && npm ci --silent --no-audit --no-fund
+	touch $@
+
+k8s-schemas: $(K8S_SCHEMAS)
+
+test: lint browser k8s-schemas
 	$(BIN)/pytest
 
 test-unit: proto
@@ -65,5 +76,5 @@ bench: proto
 	@echo "benchmarks arrive with issue 5"
 
 clean:
-	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules
 	rm -f ogi/v1/*_pb2*.py ogi/v1/*_pb2*.pyi

@@ -26,7 +26,8 @@ def subject(service: str, event_name: str) -> str:
 
 
 async def ensure_stream(js: JetStreamContext, replicas: int, duplicate_window: float) -> None:
-    """Create the stream if it is missing; keep its duplicate window as configured.
+    """Create the stream if it is missing; keep its duplicate window and replicas as configured
+    (a cluster grown from one server to three gets the stream moved to all three).
 
     The window must outlast any relay outage: a relay that crashed after publishing re-sends its
     last batch on restart, and only the window makes the stream drop those copies."""
@@ -42,5 +43,5 @@ async def ensure_stream(js: JetStreamContext, replicas: int, duplicate_window: f
     except NotFoundError:
         await js.add_stream(config)
         return
-    if info.config.duplicate_window != duplicate_window:
+    if (info.config.duplicate_window, info.config.num_replicas) != (duplicate_window, replicas):
         await js.update_stream(config)
