@@ -44,7 +44,7 @@ lint: proto
 	cd proto && ../$(BIN)/buf lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy ogi services tests
+	$(BIN)/mypy ogi services tests bench
 
 # The report test opens the HTML in Debian's chromium; install it where it is missing.
 CHROMIUM ?= /usr/bin/chromium

@@ -21,7 +21,10 @@ class ServiceApplication(Application[UUID]):
     value_types: ClassVar[tuple[type[Any], ...]] = ()
 
     def __init__(self, env: dict[str, str], *, clock: Clock = system_clock) -> None:
-        super().__init__(env)
+        # Aggregates read often (an agency's number sequence, a case being worked) are kept in
+        # memory and brought up to date with only their newer events (fast-forward), which
+        # stays right when other replicas write to them.
+        super().__init__({"AGGREGATE_CACHE_MAXSIZE": "1000"} | env)
         self.clock = clock
         self.on_saved: Callable[[], None] = lambda: None
 

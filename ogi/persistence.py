@@ -27,7 +27,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "CIPHER_KEY": settings.cipher_key,
     }
     if settings.uses_postgres:
-        env |= _postgres_env(settings.database_url, settings.database_schema)
+        env |= postgres_env(settings.database_url, settings.database_schema)
     else:
         path = settings.database_url.removeprefix("sqlite:///")
         env |= {
@@ -38,7 +38,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _postgres_env(url: str, schema: str) -> dict[str, str]:
+def postgres_env(url: str, schema: str) -> dict[str, str]:
     parts = urlparse(url)
     # A socket directory may come as ?host=/path (libpq's form, as pgserver gives it).
     socket_dir = parse_qs(parts.query).get("host", [""])[0]

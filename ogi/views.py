@@ -12,6 +12,7 @@ whole transaction is rolled back (ProjectionConflict), so additive tables never 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
 from typing import Any, Protocol, cast
 
 from eventsourcing.application import Application
@@ -67,6 +68,11 @@ class _Tables:
     def _name(self, table: str) -> str:
         return table
 
+    def _run(self, cursor: Any, statements: Sequence[Statement]) -> None:
+        """Consecutive statements with the same SQL go to the database as one executemany."""
+        for sql, runs in groupby(statements, key=lambda s: s[0]):
+            cursor.executemany(self._sql(sql), [params for _, params in runs])
+
     def _check_position(self, cursor: Any, after: int) -> None:
         recorder: Any = self
         current = recorder._max_tracking_id(self.source, cursor) or 0
@@ -82,8 +88,7 @@ class _SQLiteTables(_Tables, SQLiteTrackingRecorder):
         self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
     ) -> None:
         with self.datastore.transaction(commit=True) as c:
-            for sql, params in statements:
-                c.execute(self._sql(sql), params)
+            self._run(c, statements)
             if tracking is not None:
                 # Checked after writing: SQLite has one writer, so the position cannot move now.
                 self._check_position(c, after)
@@ -120,8 +125,7 @@ class _PostgresTables(_Tables, PostgresTrackingRecorder):
                 # Replicas' batches of this projection commit one at a time.
                 curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.source])
                 self._check_position(curs, after)
-            for sql, params in statements:
-                curs.execute(self._sql(sql), params)
+            self._run(curs, statements)
             if tracking is not None:
                 self._insert_tracking(curs, tracking)
 

@@ -4,10 +4,11 @@ at risk, overdue) is worked out when the list is read."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
@@ -115,12 +116,19 @@ def item_for(
 
 class WorklistProjector:
     """Brings the view up to date with a batch of handling's events: each case touched in the
-    batch is read at its latest version in the batch and its row replaced."""
+    batch is brought to its latest version in the batch and its row replaced.
+
+    Cases are rebuilt by applying the batch's events to the state the projector last saw
+    (kept for the most recent CACHED_CASES cases), and read from the store only when that
+    state is missing, so a replay reads each event once."""
+
+    CACHED_CASES = 10_000
 
     def __init__(self, repository: Any, view: WorklistView, calendar: WorkingDayCalendar) -> None:
         self.repository = repository
         self.view = view
         self.calendar = calendar
+        self._seen: OrderedDict[UUID, Case] = OrderedDict()
 
     def position(self) -> int:
         return self.view.max_tracking_id(SOURCE) or 0
@@ -129,14 +137,28 @@ class WorklistProjector:
         # Replicas may race on a batch: rows are whole states and the position only moves
         # forward (the loser's transaction fails and rolls back), so `after` is not needed.
         del after
-        latest: dict[UUID, int] = {}
-        for e in domain_events:
-            latest[e.originator_id] = e.originator_version
-        rows = [
-            row_for(self.repository.get(case_id, version=version), self.calendar)
-            for case_id, version in latest.items()
-        ]
-        self.view.put(rows, Tracking(SOURCE, last_notification_id))
+        touched: dict[UUID, Case] = {}
+        for event in domain_events:
+            if isinstance(event, Case.Event):
+                touched[event.originator_id] = self._advance(event)
+        self.view.put(
+            [row_for(case, self.calendar) for case in touched.values()],
+            Tracking(SOURCE, last_notification_id),
+        )
+
+    def _advance(self, event: Any) -> Case:
+        known = self._seen.pop(event.originator_id, None)
+        if event.originator_version == 1:
+            case = event.mutate(None)
+        elif known is not None and known.version == event.originator_version - 1:
+            case = event.mutate(known)
+        else:  # not seen lately (or seen ahead of a batch that is being retried): read it
+            # A get at a given version bypasses the repository's cache: this object is ours.
+            case = self.repository.get(event.originator_id, version=event.originator_version)
+        self._seen[event.originator_id] = case
+        if len(self._seen) > self.CACHED_CASES:
+            self._seen.popitem(last=False)
+        return cast(Case, case)
 
     def refresh_stale(self) -> int:
         """Recompute open cases computed with another calendar: after the operator loads a

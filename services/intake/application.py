@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
@@ -77,6 +79,9 @@ class Intake(ServiceApplication):
         super().__init__(env, clock=clock)
         self.agencies = agencies
         self.throttle = throttle or GuessThrottle()
+        # Submissions to one agency take numbers one at a time in this process; replicas still
+        # race, and the optimistic retry below settles that.
+        self._numbering: defaultdict[tuple[str, int], threading.Lock] = defaultdict(threading.Lock)
         self._query_code_key = hmac.new(
             env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
         ).digest()
@@ -92,6 +97,17 @@ class Intake(ServiceApplication):
         if (existing := self._application(app_id)) is not None:
             return self._replayed(existing, command, fingerprint)
         receipt_date = command.receipt_date or china_date(now)
+        with self._numbering[command.agency_code, receipt_date.year]:
+            return self._number_and_save(command, app_id, fingerprint, receipt_date, now)
+
+    def _number_and_save(
+        self,
+        command: SubmitApplication,
+        app_id: UUID,
+        fingerprint: str,
+        receipt_date: date,
+        now: datetime,
+    ) -> SubmissionReceipt:
         query_code = self._query_code(command.request_id)
         for _ in range(MAX_NUMBERING_ATTEMPTS):
             sequence = self._sequence(command.agency_code, receipt_date.year)

@@ -1,0 +1,104 @@
+"""Stores of a given size for the replay and report benchmarks, made with the domain's own
+aggregates (the events are the ones the services write) and saved in large batches."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+from ogi.agencies import Agency, AgencyDirectory
+from ogi.taxonomy import ApplicantCategory, Outcome
+from services.archive.application import Archive
+from services.archive.domain import RetentionPolicy
+from services.archive.filing import MESSAGES, open_dossier, put_on_file
+from services.handling.application import Handling
+from services.handling.domain import Case, Reply, ServiceMethod
+from tests.handling_feed import HandlingFeed
+
+PARENT = "BENCH"
+BIG = "B0000"  # the agency with 100,000 concluded cases
+CATEGORIES = list(ApplicantCategory)
+OUTCOMES = [Outcome.R1, Outcome.R2, Outcome.R2, Outcome.R8]
+SAVE_BATCH = 400  # aggregates per transaction
+
+
+def directory(agencies: int) -> AgencyDirectory:
+    """A parent with `agencies` departments under it: the roll-up of the benchmark."""
+    children = [Agency(f"B{n:04d}", f"部门{n}", PARENT) for n in range(agencies)]
+    return AgencyDirectory([Agency(PARENT, "基准测试市人民政府", ""), *children])
+
+
+def agency_of(n: int, agencies: int, big_cases: int) -> str:
+    """The first `big_cases` cases belong to BIG, the rest go round the other departments."""
+    return BIG if n < big_cases else f"B{1 + n % (agencies - 1):04d}"
+
+
+def _received(n: int) -> date:
+    return date(2025, 1, 2) + timedelta(days=n % 300)
+
+
+def seed_handling(app: Handling, events: int, agencies: int, big_cases: int) -> int:
+    """Cases registered, accepted, assigned, answered and served: five events each."""
+    made = 0
+    batch: list[Case] = []
+    n = 0
+    while made < events:
+        received = _received(n)
+        case = Case(
+            application_id=uuid4(),
+            application_number=f"{agency_of(n, agencies, big_cases)}-2025-{n:07d}",
+            agency_code=agency_of(n, agencies, big_cases),
+            receipt_date=received,
+            applicant_category=CATEGORIES[n % len(CATEGORIES)],
+            description="2025年城乡低保资金发放明细",
+            applicant_key=uuid4().hex,
+        )
+        case.accept(by="bench")
+        case.assign("李四", by="bench")
+        reply = Reply(
+            OUTCOMES[n % len(OUTCOMES)], received + timedelta(days=10), reasons="依法答复"
+        )
+        case.answer(reply, by="bench")
+        case.serve(ServiceMethod.POST, received + timedelta(days=12), by="bench")
+        made += case.version
+        batch.append(case)
+        n += 1
+        if len(batch) == SAVE_BATCH:
+            app.save(*batch)
+            batch = []
+    if batch:
+        app.save(*batch)
+    return made
+
+
+def _concluded_case(n: int, agencies: int, big_cases: int) -> list[Any]:
+    """handling's messages for one case, registered and answered, parsed as archive parses them."""
+    sent: list[tuple[str, bytes]] = []
+    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)))
+    feed.agency_code = agency_of(n, agencies, big_cases)
+    case = feed.register(_received(n), CATEGORIES[n % len(CATEGORIES)])
+    feed.answer_and_serve(case, OUTCOMES[n % len(OUTCOMES)], _received(n) + timedelta(days=12))
+    return [MESSAGES[subject.rsplit(".", 1)[-1]].FromString(data) for subject, data in sent]
+
+
+def seed_archive(app: Archive, events: int, agencies: int, big_cases: int) -> int:
+    """Dossiers opened, answered, served and archived, as archive files them."""
+    policy = RetentionPolicy()
+    made = 0
+    batch: list[Any] = []
+    n = 0
+    while made < events:
+        registered, *later = _concluded_case(n, agencies, big_cases)
+        dossier = open_dossier(registered)
+        for message in later:
+            put_on_file(dossier, message, policy)
+        made += dossier.version
+        batch.append(dossier)
+        n += 1
+        if len(batch) == SAVE_BATCH:
+            app.save(*batch)
+            batch = []
+    if batch:
+        app.save(*batch)
+    return made
