@@ -72,8 +72,10 @@ test: lint browser k8s-schemas
 test-unit: proto
 	$(BIN)/pytest tests/unit
 
+# Benchmarks (about 12 minutes on 2 cores; the replay stores are made once and kept in data/bench).
+# PostgreSQL from OGI_BENCH_POSTGRES_URL, else OGI_TEST_POSTGRES_URL, else a throwaway pgserver.
 bench: proto
-	@echo "benchmarks arrive with issue 5"
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules

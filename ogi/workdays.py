@@ -79,17 +79,31 @@ class WorkingDayCalendar:
                 return True
             return day.weekday() < 5 and day not in schedule.days_off
         if source is Source.PACKAGE:
-            return bool(chinese_calendar.is_workday(day))
+            return day in _package_workdays(day.year)
         return day.weekday() < 5 and day not in provisional_holidays(day.year)
 
     @property
     def version(self) -> str:
         """Names the data a date was computed from, so an explanation can cite it."""
-        package = f"chinesecalendar {version('chinesecalendar')}"
+        package = _package_version()
         if not self.overrides:
             return package
         digest = hashlib.sha256(repr(sorted(self.overrides.items())).encode()).hexdigest()[:8]
         return f"{package} + overrides {sorted(self.overrides)} ({digest})"
+
+
+@cache
+def _package_version() -> str:
+    return f"chinesecalendar {version('chinesecalendar')}"
+
+
+@cache
+def _package_workdays(year: int) -> frozenset[date]:
+    """The package's working days of a year, asked once (deadlines ask about every day)."""
+    first = date(year, 1, 1)
+    days = (date(year + 1, 1, 1) - first).days
+    every_day = (first + timedelta(days=n) for n in range(days))
+    return frozenset(d for d in every_day if chinese_calendar.is_workday(d))
 
 
 @cache
