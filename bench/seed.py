@@ -3,14 +3,17 @@ aggregates (the events are the ones the services write) and saved in large batch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
+from eventsourcing.domain import Aggregate
+
 from ogi.agencies import Agency, AgencyDirectory
 from ogi.taxonomy import ApplicantCategory, Outcome
 from services.archive.application import Archive
-from services.archive.domain import RetentionPolicy
+from services.archive.domain import Dossier, RetentionPolicy
 from services.archive.filing import MESSAGES, open_dossier, put_on_file
 from services.handling.application import Handling
 from services.handling.domain import Case, Reply, ServiceMethod
@@ -38,12 +41,24 @@ def _received(n: int) -> date:
     return date(2025, 1, 2) + timedelta(days=n % 300)
 
 
+def save_until(app: Any, events: int, make: Callable[[int], Aggregate]) -> int:
+    """Save aggregates make(0), make(1), … in batches until they hold `events` events."""
+    made, n, batch = 0, 0, []
+    while made < events:
+        aggregate = make(n)
+        made += aggregate.version
+        batch.append(aggregate)
+        n += 1
+        if len(batch) == SAVE_BATCH or made >= events:
+            app.save(*batch)
+            batch = []
+    return made
+
+
 def seed_handling(app: Handling, events: int, agencies: int, big_cases: int) -> int:
     """Cases registered, accepted, assigned, answered and served: five events each."""
-    made = 0
-    batch: list[Case] = []
-    n = 0
-    while made < events:
+
+    def make(n: int) -> Case:
         received = _received(n)
         case = Case(
             application_id=uuid4(),
@@ -61,15 +76,9 @@ def seed_handling(app: Handling, events: int, agencies: int, big_cases: int) -> 
         )
         case.answer(reply, by="bench")
         case.serve(ServiceMethod.POST, received + timedelta(days=12), by="bench")
-        made += case.version
-        batch.append(case)
-        n += 1
-        if len(batch) == SAVE_BATCH:
-            app.save(*batch)
-            batch = []
-    if batch:
-        app.save(*batch)
-    return made
+        return case
+
+    return save_until(app, events, make)
 
 
 def _concluded_case(n: int, agencies: int, big_cases: int) -> list[Any]:
@@ -85,20 +94,12 @@ def _concluded_case(n: int, agencies: int, big_cases: int) -> list[Any]:
 def seed_archive(app: Archive, events: int, agencies: int, big_cases: int) -> int:
     """Dossiers opened, answered, served and archived, as archive files them."""
     policy = RetentionPolicy()
-    made = 0
-    batch: list[Any] = []
-    n = 0
-    while made < events:
+
+    def make(n: int) -> Dossier:
         registered, *later = _concluded_case(n, agencies, big_cases)
         dossier = open_dossier(registered)
         for message in later:
             put_on_file(dossier, message, policy)
-        made += dossier.version
-        batch.append(dossier)
-        n += 1
-        if len(batch) == SAVE_BATCH:
-            app.save(*batch)
-            batch = []
-    if batch:
-        app.save(*batch)
-    return made
+        return dossier
+
+    return save_until(app, events, make)

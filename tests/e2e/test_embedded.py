@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from ogi.messaging.nats_server import free_port
+from tests.e2e.launcher import launch
 
 OGI = str(Path(sys.executable).parent / "ogi")
 
@@ -23,15 +24,8 @@ def test_embedded_mode_serves_the_cli_and_stops_cleanly(tmp_path: Path) -> None:
         "OGI_INTAKE_LISTEN": listen,
         "OGI_HANDLING_LISTEN": handling,
     }
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "ogi.embedded"], env=env, stdout=subprocess.PIPE, text=True
-    )
+    launcher, lines = launch("ogi.embedded", env)
     try:
-        assert launcher.stdout is not None
-        started, lines = time.monotonic(), list[str]()
-        while not lines or lines[-1] != "ready. Ctrl-C stops everything.":
-            lines.append(launcher.stdout.readline().strip())
-            assert time.monotonic() - started < 60, lines
         assert any(listen in line for line in lines)
 
         def ogi(*args: str) -> subprocess.CompletedProcess[str]:

@@ -4,9 +4,6 @@ external NATS; an application submitted at intake reaches handling's worklist an
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from ogi.messaging.nats_server import LocalNatsServer, free_port
 from ogi.v1 import handling_pb2 as h
 from ogi.v1 import handling_pb2_grpc, intake_pb2_grpc
 from tests.builders import request
+from tests.e2e.launcher import launch
 from tests.integration.conftest import CIPHER_KEY, TOKEN_KEY, bearer, wait_for
 
 
@@ -44,15 +42,9 @@ def test_production_mode_runs_each_service_on_its_own_schema(
         }
         | {f"OGI_{service.upper()}_LISTEN": address for service, address in listen.items()}
     )
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "ogi.production"], env=env, stdout=subprocess.PIPE, text=True
-    )
+    launcher, lines = launch("ogi.production", env)
     try:
-        assert launcher.stdout is not None
-        started, lines = time.monotonic(), list[str]()
-        while not lines or lines[-1] != "ready. Ctrl-C stops everything.":
-            lines.append(launcher.stdout.readline().strip())
-            assert time.monotonic() - started < 60, lines
+        assert any(listen["intake"] in line for line in lines)
         with (
             grpc.insecure_channel(listen["intake"]) as intake_channel,
             grpc.insecure_channel(listen["handling"]) as handling_channel,
