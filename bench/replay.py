@@ -22,7 +22,8 @@ from bench.measure import timed
 from bench.seed import BIG, PARENT, directory, seed_archive, seed_handling
 from ogi.annual_report import RESULTS_TOTAL, TOTAL
 from ogi.auth import Principal, Role
-from ogi.persistence import postgres_env
+from ogi.config import load_settings
+from ogi.persistence import event_store_env
 from ogi.projection import ProjectionWorker
 from ogi.workdays import WorkingDayCalendar
 from services.archive.application import Archive
@@ -60,17 +61,24 @@ class ReplayFigures:
     rollup_agencies: int
 
 
-def env(backend: str, place: str, schema: str = "") -> dict[str, str]:
-    common = {"CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher", "CIPHER_KEY": KEY}
-    if backend == "sqlite":
-        return common | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": place}
-    return common | postgres_env(place, schema)
+def env(database_url: str, schema: str = "bench") -> dict[str, str]:
+    """The event store a bench service opens, configured as the services configure theirs."""
+    settings = load_settings(
+        "bench",
+        {
+            "OGI_DATABASE_URL": database_url,
+            "OGI_DATABASE_SCHEMA": schema,
+            "OGI_CIPHER_KEY": KEY,
+            "OGI_TOKEN_KEY": KEY,
+        },
+    )
+    return event_store_env(settings)
 
 
 def _seed(service: str, path: str, events: int) -> int:
     if service == "handling":
-        return seed_handling(handling(env("sqlite", path)), events, AGENCIES, BIG_CASES)
-    return seed_archive(archive(env("sqlite", path)), events, AGENCIES, BIG_CASES)
+        return seed_handling(handling(env(f"sqlite:///{path}")), events, AGENCIES, BIG_CASES)
+    return seed_archive(archive(env(f"sqlite:///{path}")), events, AGENCIES, BIG_CASES)
 
 
 def handling(environment: dict[str, str]) -> Handling:
@@ -103,7 +111,7 @@ def postgres_copy(source: Path, url: str, schema: str, service: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    (handling if service == "handling" else archive)(env("postgres", url, schema)).close()
+    (handling if service == "handling" else archive)(env(url, schema)).close()
     table = sql.Identifier(schema, f"{service}_events")
     with sqlite3.connect(source) as lite, psycopg.connect(url) as conn:
         rows = lite.execute(
@@ -159,14 +167,14 @@ def report_latency(app: Archive, agency: str, roll_up: bool, times: int = 20) ->
 def measure_replay(stores: dict[str, Path], backend: str, postgres_url: str) -> ReplayFigures:
     if backend == "sqlite":
         work, files = (
-            handling(env("sqlite", str(stores["handling"]))),
-            archive(env("sqlite", str(stores["archive"]))),
+            handling(env(f"sqlite:///{stores['handling']}")),
+            archive(env(f"sqlite:///{stores['archive']}")),
         )
     else:
         postgres_copy(stores["handling"], postgres_url, "bench_replay_handling", "handling")
         postgres_copy(stores["archive"], postgres_url, "bench_replay_archive", "archive")
-        work = handling(env("postgres", postgres_url, "bench_replay_handling"))
-        files = archive(env("postgres", postgres_url, "bench_replay_archive"))
+        work = handling(env(postgres_url, "bench_replay_handling"))
+        files = archive(env(postgres_url, "bench_replay_archive"))
     worklist = rebuild(work, work.worklist, work.worklist.view.reset)
     counts = rebuild(files, files.statistics, files.statistics.tables.reset)
     big = files.annual_report(HEAD, BIG, 2025, False)

@@ -45,6 +45,11 @@ class Settings:
     def uses_postgres(self) -> bool:
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file of an embedded-mode service."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
 
 def load_settings(service: str, environ: Mapping[str, str] = os.environ) -> Settings:
     """Read the settings of `service` from OGI_* variables; embedded defaults where none is set."""

@@ -95,5 +95,5 @@ def leadership(settings: Settings, job: str) -> Leadership:
     name = f"ogi:{settings.database_schema}:{job}"
     if settings.uses_postgres:
         return PostgresLeadership(settings.database_url, name)
-    database = Path(settings.database_url.removeprefix("sqlite:///"))
+    database = settings.sqlite_path
     return FileLeadership(database.with_name(f"{database.name}.{job}.lock"))

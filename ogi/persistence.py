@@ -27,18 +27,17 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "CIPHER_KEY": settings.cipher_key,
     }
     if settings.uses_postgres:
-        env |= postgres_env(settings.database_url, settings.database_schema)
+        env |= _postgres_env(settings.database_url, settings.database_schema)
     else:
-        path = settings.database_url.removeprefix("sqlite:///")
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": str(settings.sqlite_path),
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     return env
 
 
-def postgres_env(url: str, schema: str) -> dict[str, str]:
+def _postgres_env(url: str, schema: str) -> dict[str, str]:
     parts = urlparse(url)
     # A socket directory may come as ?host=/path (libpq's form, as pgserver gives it).
     socket_dir = parse_qs(parts.query).get("host", [""])[0]

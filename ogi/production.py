@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ogi.config import ConfigError, key_file
 from ogi.embedded import run_services
@@ -22,13 +23,21 @@ def local_key(variable: str, path: Path) -> dict[str, str]:
     return {f"{variable}_FILE": str(key_file(path))}
 
 
+def _shown(url: str) -> str:
+    """The URL as printed: the password is not for the terminal's scroll-back."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
+
+
 def main() -> None:
     database_url = os.environ.get("OGI_DATABASE_URL", "")
     if not database_url.startswith(("postgresql://", "postgres://")):
         raise ConfigError("set OGI_DATABASE_URL=postgresql://… (production mode uses PostgreSQL)")
     nats_url = os.environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222")
     data_dir = Path(os.environ.get("OGI_DATA_DIR", "data/prod")).resolve()
-    print(f"postgresql   {database_url}  (schemas intake, handling, archive)", flush=True)
+    print(f"postgresql   {_shown(database_url)}  (schemas intake, handling, archive)", flush=True)
     print(f"nats         {nats_url}", flush=True)
     env = {"OGI_DATABASE_URL": database_url, "OGI_NATS_URL": nats_url}
     env |= local_key("OGI_CIPHER_KEY", data_dir / "cipher.key")

@@ -114,8 +114,9 @@ class SQLiteWorklistView(SQLiteTrackingRecorder):
     def put(self, rows: Sequence[WorklistRow], tracking: Tracking | None) -> None:
         marks = ", ".join("?" for _ in _COLUMNS)
         with self.datastore.transaction(commit=True) as c:
-            for row in rows:
-                c.execute(f"INSERT OR REPLACE INTO {TABLE} VALUES ({marks})", _values(row))
+            c.executemany(
+                f"INSERT OR REPLACE INTO {TABLE} VALUES ({marks})", [_values(r) for r in rows]
+            )
             if tracking is not None:
                 self._insert_tracking(c, tracking)
 
@@ -178,8 +179,7 @@ class PostgresWorklistView(PostgresTrackingRecorder):
             "INSERT INTO {0} ({1}) VALUES ({2}) ON CONFLICT (case_id) DO UPDATE SET {3}"
         ).format(self._table(), columns, SQL(", ").join(SQL("%s") for _ in _COLUMNS), updates)
         with self.datastore.transaction(commit=True) as curs:
-            for row in rows:
-                curs.execute(statement, _values(row))
+            curs.executemany(statement, [_values(r) for r in rows])
             if tracking is not None:
                 self._insert_tracking(curs, tracking)
 
