@@ -16,6 +16,7 @@ from ogi.v1 import archive_pb2_grpc
 from ogi.wire import date_from_wire, raise_if, required
 from services.archive.application import Archive
 from services.archive.conversion import Candidate
+from services.archive.register import RegisterEntry
 from services.archive.wire import (
     DECISION_CODES,
     REMEDY_KINDS,
@@ -140,6 +141,14 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
             suggested_on or self.archive.today(),
         )
         return pb.RecordConversionSuggestionResponse(candidate_id=str(cid))
+
+    async def RecordDocuments(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        entries = [RegisterEntry(d.number, d.title) for d in request.documents]
+        recorded = await asyncio.to_thread(
+            self.archive.record_documents, principal, request.agency_code, entries
+        )
+        return pb.RecordDocumentsResponse(recorded=recorded)
 
     def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
         return verify_token(self.token_key, bearer_token(context.invocation_metadata()))

@@ -40,6 +40,7 @@ from services.archive.domain import (
     dossier_number_id,
 )
 from services.archive.filing import MESSAGES, open_dossier, put_on_file
+from services.archive.register import DocumentRegister, RegisterEntry, register_id
 from services.archive.similarity import MatchPolicy
 from services.archive.statistics import ReportTable, annual_table, invariant_violations
 
@@ -271,6 +272,20 @@ class Archive(ServiceApplication):
         )
         self.save(candidate)
         return candidate.id
+
+    def record_documents(
+        self, principal: Principal, agency_code: str, entries: list[RegisterEntry]
+    ) -> int:
+        """Add documents to the agency's register (发文目录); returns how many were new or
+        changed. Requests grouped before stay as they were grouped."""
+        principal.require_role(*_STAFF)
+        principal.require_agency(agency_code)
+        register = cast(DocumentRegister | None, self._get(register_id(agency_code)))
+        register = register or DocumentRegister(agency_code)
+        recorded = register.record(entries, self.today(), by=principal.subject)
+        if recorded:
+            self.save(register)
+        return recorded
 
     def decide_candidate(
         self,

@@ -1,8 +1,9 @@
 """The frequently-requested detector (Art 44) as a projection of the archive's events: each request
 is remembered when its dossier opens; when it ends disclosed, it is compared with the agency's
-other disclosed requests of the window and joins the group of those it matches, keeping why
-(the evidence). Groups with enough distinct applicants are candidates; decisions on candidates
-and applicants' suggestions are kept beside them. Incremental, and rebuildable by replay."""
+other disclosed requests of the window (a document number read with its title from the
+agency's register) and joins the group of those it matches, keeping why (the evidence).
+Groups with enough distinct applicants are candidates; decisions on candidates and
+applicants' suggestions are kept beside them. Incremental, and rebuildable by replay."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from eventsourcing.persistence import Tracking
 from ogi.views import Statement, tracked_tables
 from services.archive.conversion import Candidate, ConversionPolicy, Decision, Origin, candidate_id
 from services.archive.domain import Dossier
-from services.archive.similarity import MatchPolicy, features, match
+from services.archive.register import DocumentRegister
+from services.archive.similarity import (
+    CataloguedDocument,
+    MatchPolicy,
+    document_number,
+    features,
+    match,
+)
 
 SOURCE = "art44"
 _TABLES = {
@@ -33,6 +41,10 @@ _TABLES = {
         "other_id TEXT NOT NULL, signal TEXT NOT NULL, evidence TEXT NOT NULL, "
         "PRIMARY KEY (dossier_id, other_id))"
     ],
+    "art44_documents": [
+        "CREATE TABLE IF NOT EXISTS {art44_documents} (agency_code TEXT NOT NULL, "
+        "number TEXT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (agency_code, number))"
+    ],
     "art44_candidates": [
         "CREATE TABLE IF NOT EXISTS {art44_candidates} (candidate_id TEXT PRIMARY KEY, "
         "agency_code TEXT NOT NULL, grp TEXT NOT NULL, origin TEXT NOT NULL, "
@@ -42,6 +54,7 @@ _TABLES = {
 }
 _D: Any = Dossier
 _C: Any = Candidate
+_R: Any = DocumentRegister
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,14 @@ class Art44Detector:
                     ),
                 )
             ]
+        if isinstance(e, _R.DocumentRecorded):
+            return [
+                (
+                    "INSERT INTO {art44_documents} VALUES (?, ?, ?) "
+                    "ON CONFLICT (agency_code, number) DO UPDATE SET title = excluded.title",
+                    (e.agency_code, e.number, e.title),
+                )
+            ]
         if isinstance(e, _C.Decided):
             return [
                 (
@@ -156,10 +177,11 @@ class Art44Detector:
             "ORDER BY receipt_date, application_number",
             [agency, start.isoformat(), dossier_id],
         )
-        mine = features(description)
+        catalogue = self._register(agency)
+        mine = features(description, catalogue)
         links, groups = [], []
         for other_id, other_description, group in others:
-            found_match = match(mine, features(other_description), self.similarity)
+            found_match = match(mine, features(other_description, catalogue), self.similarity)
             if found_match:
                 links.append((dossier_id, other_id, found_match.signal, found_match.evidence))
                 groups.append(group)
@@ -186,6 +208,16 @@ class Art44Detector:
                 )
             )
         return statements
+
+    def _register(self, agency_code: str) -> list[CataloguedDocument]:
+        rows = self.tables.read(
+            "SELECT number, title FROM {art44_documents} WHERE agency_code = ?", [agency_code]
+        )
+        return [
+            CataloguedDocument(number, title)
+            for written, title in rows
+            if (number := document_number(written))
+        ]
 
     # --- reading ----------------------------------------------------------------------------
 

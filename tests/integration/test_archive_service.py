@@ -131,6 +131,20 @@ def test_bad_input_is_refused_by_field_and_changes_nothing(
             grpc.StatusCode.INVALID_ARGUMENT,
             "year",
         ),
+        (
+            lambda: archive.archive.RecordDocuments(
+                a.RecordDocumentsRequest(
+                    agency_code=AGENCY,
+                    documents=[
+                        a.RegisteredDocument(number="菏民发〔2025〕12号", title="低保标准"),
+                        a.RegisteredDocument(number="12号文", title="低保标准"),
+                    ],
+                ),
+                metadata=HEAD,
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "documents[1].number",
+        ),
     ]
     for call, code, field in refused:
         with pytest.raises(grpc.RpcError) as refusal:
@@ -163,6 +177,46 @@ def test_bad_input_is_refused_by_field_and_changes_nothing(
     assert archive_database.event_rows() == before
     after = archive.archive.GetDossier(a.GetDossierRequest(dossier=dossier), metadata=HEAD)
     assert (after.dossier.version, list(after.dossier.remedies)) == (version, [])
+
+
+def test_a_registered_number_groups_with_the_title_into_a_candidate(
+    start_archive: StartService, nats_server: LocalNatsServer
+) -> None:
+    nats_server.start()
+    archive = start_archive()
+    register = a.RecordDocumentsRequest(
+        agency_code=AGENCY,
+        documents=[
+            a.RegisteredDocument(number="菏民发[2025]12号", title="关于调整城乡低保标准的通知"),
+            a.RegisteredDocument(number="菏民发〔2025〕13号", title="关于临时救助资金的通知"),
+        ],
+    )
+    assert archive.archive.RecordDocuments(register, metadata=HEAD).recorded == 2
+    assert archive.archive.RecordDocuments(register, metadata=HEAD).recorded == 0
+    sent: list[tuple[str, bytes]] = []
+    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
+    texts = [
+        "申请公开菏民发〔2025〕12号",
+        "《关于调整城乡低保标准的通知》",
+        "城乡低保标准调整的通知",
+        "菏民发〔2025〕13号",
+    ]
+    for n, text in enumerate(texts):
+        case = feed.register(date(2025, 3, 1 + n), description=text, applicant_key=f"k{n}")
+        feed.answer_and_serve(case, Outcome.R1, date(2025, 4, 1))
+    publish(nats_server.url, sent)
+
+    def candidates() -> list[a.ConversionCandidate]:
+        listed = archive.archive.ListConversionCandidates(
+            a.ListConversionCandidatesRequest(agency_code=AGENCY), metadata=HEAD
+        )
+        return list(listed.candidates)
+
+    wait_for(lambda: len(candidates()) == 1, what="the candidate")
+    [candidate] = candidates()
+    assert sorted(r.application_number for r in candidate.requests) == sorted(
+        feed.numbers[c] for c in list(feed.numbers)[:3]
+    )
 
 
 def test_killing_archive_mid_stream_files_every_dossier_once(

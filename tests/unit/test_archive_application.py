@@ -19,6 +19,7 @@ from ogi.taxonomy import ReportRow as Row
 from services.archive.application import Archive
 from services.archive.conversion import Decision
 from services.archive.domain import EntryKind
+from services.archive.register import RegisterEntry
 from tests.handling_feed import HandlingFeed
 
 HEAD = Principal("head", "HZMZJ", frozenset({Role.OFFICE_HEAD, Role.HANDLER}))
@@ -158,3 +159,33 @@ def test_three_applicants_asking_for_one_document_make_a_candidate(archive: Arch
     )
     [decided] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
     assert (decided.decision, decided.link) == (Decision.CONVERTED, "https://x.gov.cn/a")
+
+
+def test_the_register_links_a_bare_document_number_to_its_title(archive: Archive) -> None:
+    title = "菏泽市民政局关于调整城乡低保标准的通知"
+    recorded = archive.record_documents(HEAD, "HZMZJ", [RegisterEntry("菏民发〔2025〕12号", title)])
+    assert recorded == 1
+    assert archive.record_documents(HEAD, "HZMZJ", [RegisterEntry("菏民发[2025]12号", title)]) == 0
+    feed = HandlingFeed(archive.apply_handling_event)
+    texts = [
+        "申请公开菏民发〔2025〕12号",
+        "请提供《关于调整城乡低保标准的通知》",
+        "市民政局调整城乡低保标准的通知",
+    ]
+    for i, text in enumerate(texts):
+        case = feed.register(date(2026, 1, 5 + i), description=text, applicant_key=f"a{i}")
+        feed.answer_and_serve(case, Outcome.R1, date(2026, 2, 1))
+    [candidate] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    assert [r.applicant_key for r in candidate.requests] == ["a0", "a1", "a2"]
+    assert any(link.signal == "title" for link in candidate.evidence)
+
+
+def test_a_register_entry_without_a_number_or_title_records_nothing(archive: Archive) -> None:
+    entries = [RegisterEntry("菏民发〔2025〕12号", "通知"), RegisterEntry("第12号", " ")]
+    with pytest.raises(InvalidArgument) as refused:
+        archive.record_documents(HEAD, "HZMZJ", entries)
+    assert [v.field for v in refused.value.violations] == [
+        "documents[1].number",
+        "documents[1].title",
+    ]
+    assert archive.recorder.max_notification_id() in (None, 0)
