@@ -38,13 +38,17 @@ _DIGITS = re.compile(r"\d+")
 _AGENCY = re.compile(r"(省|市|县|局|委员会|人民政府|政府|办公室|管委会)$")
 _NOT_A_PLACE = re.compile(r"(线路|道路|公路|马路|网路)$")
 _NAME_SUFFIX = re.compile(
-    r"有限责任公司|有限公司|公司|超市|商店|酒店|工厂|厂|村|社区|小区|片区|大街|街|巷|路|苑|园|林场|景区|湾|沟|河段"
+    r"有限责任公司|有限公司|公司|超市|商店|酒店|工厂|厂|街道|乡|镇|村|社区|小区|片区|大街|街|巷|路|苑|园|林场|景区|湾|沟|河段"
 )
 _NAME_END = re.compile(f"(?:{_NAME_SUFFIX.pattern})$")
 _NAME_LENGTH = 4
 # Where a name cannot reach back past: a larger place, a word around it, anything not Chinese.
-_BOUNDARY = frozenset("省市县区镇乡的及系是在于开请我本该和与向对给为从到涉 0123456789")
-_GENERIC_PLACES = frozenset({"农村", "乡村", "城乡", "老旧小区", "住宅小区", "居民小区", "化工厂"})
+_BOUNDARY = frozenset(
+    "省市县区镇乡府局委会厅办的及系是在于开请我本该和与向对给为从到涉年月日 0123456789"
+)
+_GENERIC_PLACES = frozenset(
+    {"农村", "乡村", "城乡", "乡镇", "城镇", "老旧小区", "住宅小区", "居民小区", "化工厂"}
+)
 # Kinds of information that are never the same as each other, found by these patterns.
 _KINDS = {
     "预算": r"预算",
@@ -56,11 +60,12 @@ _KINDS = {
     "施工许可": r"施工许可",
     "采伐许可": r"采伐许可",
     "出让合同": r"出让合同",
-    "补偿方案": r"补偿(安置)?方案",
+    "补偿方案": r"(补偿|安置|土地征收)(安置)?方案",
     "征收决定": r"征收决定",
     "处罚": r"处罚",
     "最低生活保障": r"最低生活保障",
     "纪要": r"纪要",
+    "评估": r"评估",
     "抽检": r"抽检",
     "债务": r"(?<!专项)债务",
     "专项债": r"专项债(?!务)",
@@ -102,7 +107,7 @@ class DocumentNumber:
 class Features:
     document_numbers: tuple[DocumentNumber, ...]
     titles: frozenset[str]
-    numbers: frozenset[str]  # digit runs outside document numbers: years, serials, plots
+    numbers: frozenset[str]  # digit runs (years, serials, plots) and document numbers' years
     places: frozenset[str]
     kinds: frozenset[str]
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
@@ -155,7 +160,7 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
     return Features(
         tuple(numbers),
         frozenset(_title(t) for t in _TITLE.findall(text)),
-        frozenset(_DIGITS.findall(spaced(text))),
+        frozenset([*_DIGITS.findall(spaced(text)), *(n.year for n in numbers)]),
         _names(spaced(text), segmented),
         _kinds(rest),
         frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(rest)),
@@ -202,8 +207,10 @@ def _names(text: str, segmented: list[str]) -> frozenset[str]:
         ):
             start -= 1
         name = text[start : found.end()]
+        bounded = start == 0 or text[start - 1] in _BOUNDARY
         if (
-            found.start() - start >= 2
+            bounded
+            and found.start() - start >= 2
             and name not in _GENERIC_PLACES
             and not _NOT_A_PLACE.search(name)
         ):

@@ -14,10 +14,12 @@ import jieba
 from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
 
 _CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+_SHORT_YEAR = re.compile(r"(?<![\d.])([12]\d)年(?!\d)")  # 23年 = 2023年
 _CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 # 第十二次, 三季度, 二期, 六月二十六日: small Chinese numbers that tell one document from the next.
 _CHINESE_ORDINAL = re.compile(
-    r"(?<=第)[一二三四五六七八九十]{1,3}|[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日)"
+    r"(?<=第)[一二三四五六七八九十]{1,3}"
+    r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日)"
 )
 _QUARTER = re.compile(r"第?([1-4])季度")
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
@@ -28,6 +30,9 @@ _MONTH_RANGE = re.compile(r"(\d{1,2})月?(?:至|到|-|—|~|～)(\d{1,2})月(?:�
 # matters where one short form contains another.
 _SYNONYMS = (
     ("控规", "控制性详细规划"),
+    ("七普", "第七次全国人口普查"),
+    ("社稳评估", "社会稳定风险评估"),
+    ("六普", "第六次全国人口普查"),
     ("棚改", "棚户区改造"),
     ("低保", "最低生活保障"),
     ("环评", "环境影响评价"),
@@ -80,6 +85,7 @@ _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
 def normalized(text: str) -> str:
     """One spelling for each thing: half-width, lower case, Arabic numerals, written-out names."""
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    text = _SHORT_YEAR.sub(r"20\1年", text)
     text = _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m[0]), text)
     text = _MONTH_RUN.sub(_months, text)
     text = _CHINESE_ORDINAL.sub(lambda m: str(_chinese_number(m[0])), text)
@@ -96,8 +102,20 @@ def segments(text: str) -> list[str]:
 
 
 def words(segmented: list[str]) -> list[str]:
-    """The words that can say which information is meant."""
-    return [w for w in segmented if w not in STOPWORDS]
+    """The words that can say which information is meant. Characters the segmenter left alone
+    are joined back: they are a name it does not know (锦/澜/府 is 锦澜府)."""
+    found: list[str] = []
+    alone = ""
+    for w in [*segmented, ""]:
+        if len(w) == 1 and w not in STOPWORDS and not w.isdigit():
+            alone += w
+            continue
+        if alone:
+            found.append(alone)
+            alone = ""
+        if w and w not in STOPWORDS:
+            found.append(w)
+    return found
 
 
 def spaced(text: str) -> str:

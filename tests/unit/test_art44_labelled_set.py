@@ -66,7 +66,7 @@ SETS = [
     ("art44_heldout.toml", 0.9, 0.9),
     ("art44_fresh.toml", 0.9, 0.9),
     ("art44_final.toml", 0.95, 0.85),
-    ("art44_blind.toml", 0.75, 0.75),
+    ("art44_blind.toml", 0.95, 0.85),
 ]
 
 
