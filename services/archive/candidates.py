@@ -21,6 +21,7 @@ from services.archive.domain import Dossier
 from services.archive.register import DocumentRegister
 from services.archive.similarity import (
     CataloguedDocument,
+    Features,
     MatchPolicy,
     document_number,
     features,
@@ -54,6 +55,7 @@ _TABLES = {
 }
 _D: Any = Dossier
 _C: Any = Candidate
+_FEATURES_KEPT = 100_000
 _R: Any = DocumentRegister
 
 
@@ -100,6 +102,8 @@ class Art44Detector:
         self.tables = tracked_tables(app, SOURCE, _TABLES)
         self.policy = policy
         self.similarity = similarity
+        # Each archived request is compared with the whole window: keep what the words say.
+        self._features: dict[tuple[str, int], Features] = {}
 
     def position(self) -> int:
         return self.tables.position()
@@ -178,10 +182,11 @@ class Art44Detector:
             [agency, start.isoformat(), dossier_id],
         )
         catalogue = self._register(agency)
-        mine = features(description, catalogue)
+        mine = self._features_of(description, catalogue)
         links, groups = [], []
         for other_id, other_description, group in others:
-            found_match = match(mine, features(other_description, catalogue), self.similarity)
+            theirs = self._features_of(other_description, catalogue)
+            found_match = match(mine, theirs, self.similarity)
             if found_match:
                 links.append((dossier_id, other_id, found_match.signal, found_match.evidence))
                 groups.append(group)
@@ -209,15 +214,23 @@ class Art44Detector:
             )
         return statements
 
-    def _register(self, agency_code: str) -> list[CataloguedDocument]:
+    def _features_of(self, description: str, catalogue: tuple[CataloguedDocument, ...]) -> Features:
+        key = (description, hash(catalogue))
+        if key not in self._features:
+            if len(self._features) >= _FEATURES_KEPT:
+                self._features.clear()
+            self._features[key] = features(description, catalogue)
+        return self._features[key]
+
+    def _register(self, agency_code: str) -> tuple[CataloguedDocument, ...]:
         rows = self.tables.read(
             "SELECT number, title FROM {art44_documents} WHERE agency_code = ?", [agency_code]
         )
-        return [
+        return tuple(
             CataloguedDocument(number, title)
-            for written, title in rows
+            for written, title in sorted(rows)
             if (number := document_number(written))
-        ]
+        )
 
     # --- reading ----------------------------------------------------------------------------
 

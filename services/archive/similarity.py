@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.archive.wording import STOPWORDS, normalized, plain, segments, spaced, weight, words
 
@@ -138,6 +139,7 @@ class CataloguedDocument:
     title: str
 
 
+@lru_cache(maxsize=65_536)
 def document_number(text: str) -> DocumentNumber | None:
     """The document number `text` is, in any of the ways it is written, or None."""
     numbers, rest = _document_numbers(normalized(text))
