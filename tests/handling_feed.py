@@ -4,7 +4,7 @@ archive without running handling: each message gets the next notification id."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -75,6 +75,18 @@ class HandlingFeed:
                 method=common_pb2.SERVICE_METHOD_POST, served_on=date_to_wire(served_on)
             ),
         )
+
+    def disclose_each(
+        self, descriptions: list[str], first_received: date, served_on: date
+    ) -> list[UUID]:
+        """One applicant per description (keys a0, a1, …), received a day apart, each answered
+        R1 (disclosed) and served: requests for the Art 44 detector."""
+        cases = []
+        for n, text in enumerate(descriptions):
+            received = first_received + timedelta(days=n)
+            cases.append(self.register(received, description=text, applicant_key=f"a{n}"))
+            self.answer_and_serve(cases[-1], Outcome.R1, served_on)
+        return cases
 
     def conclude(self, case_id: UUID, outcome: Outcome, on: date) -> None:
         self.send(

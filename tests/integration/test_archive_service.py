@@ -201,9 +201,7 @@ def test_a_registered_number_groups_with_the_title_into_a_candidate(
         "城乡低保标准调整的通知",
         "菏民发〔2025〕13号",
     ]
-    for n, text in enumerate(texts):
-        case = feed.register(date(2025, 3, 1 + n), description=text, applicant_key=f"k{n}")
-        feed.answer_and_serve(case, Outcome.R1, date(2025, 4, 1))
+    cases = feed.disclose_each(texts, date(2025, 3, 1), date(2025, 4, 1))
     publish(nats_server.url, sent)
 
     def candidates() -> list[a.ConversionCandidate]:
@@ -215,7 +213,7 @@ def test_a_registered_number_groups_with_the_title_into_a_candidate(
     wait_for(lambda: len(candidates()) == 1, what="the candidate")
     [candidate] = candidates()
     assert sorted(r.application_number for r in candidate.requests) == sorted(
-        feed.numbers[c] for c in list(feed.numbers)[:3]
+        feed.numbers[c] for c in cases[:3]
     )
 
 

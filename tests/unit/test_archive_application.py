@@ -172,9 +172,7 @@ def test_the_register_links_a_bare_document_number_to_its_title(archive: Archive
         "请提供《关于调整城乡低保标准的通知》",
         "市民政局调整城乡低保标准的通知",
     ]
-    for i, text in enumerate(texts):
-        case = feed.register(date(2026, 1, 5 + i), description=text, applicant_key=f"a{i}")
-        feed.answer_and_serve(case, Outcome.R1, date(2026, 2, 1))
+    feed.disclose_each(texts, date(2026, 1, 5), date(2026, 2, 1))
     [candidate] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
     assert [r.applicant_key for r in candidate.requests] == ["a0", "a1", "a2"]
     assert any(link.signal == "title" for link in candidate.evidence)
