@@ -182,10 +182,11 @@ class Art44Detector:
             [agency, start.isoformat(), dossier_id],
         )
         catalogue = self._register(agency)
-        mine = self._features_of(description, catalogue)
+        version = hash(catalogue)
+        mine = self._features_of(description, catalogue, version)
         links, groups = [], []
         for other_id, other_description, group in others:
-            theirs = self._features_of(other_description, catalogue)
+            theirs = self._features_of(other_description, catalogue, version)
             found_match = match(mine, theirs, self.similarity)
             if found_match:
                 links.append((dossier_id, other_id, found_match.signal, found_match.evidence))
@@ -214,8 +215,11 @@ class Art44Detector:
             )
         return statements
 
-    def _features_of(self, description: str, catalogue: tuple[CataloguedDocument, ...]) -> Features:
-        key = (description, hash(catalogue))
+    def _features_of(
+        self, description: str, catalogue: tuple[CataloguedDocument, ...], version: int
+    ) -> Features:
+        """`features`, kept per description and contents of the register (`version`)."""
+        key = (description, version)
         if key not in self._features:
             if len(self._features) >= _FEATURES_KEPT:
                 self._features.clear()

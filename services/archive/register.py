@@ -32,8 +32,6 @@ class DocumentRegister(Aggregate):
     def __init__(self, agency_code: str) -> None:
         self.agency_code = agency_code
         self.titles: dict[str, str] = {}
-        self.updated_on: date | None = None
-        self.updated_by = ""
 
     @staticmethod
     def create_id(agency_code: str, **_: object) -> UUID:
@@ -57,19 +55,18 @@ class DocumentRegister(Aggregate):
                 recorded += 1
         return recorded
 
-    # agency_code rides on the event for the detector's projection, which sees only events.
+    # The event keeps who recorded what when, and the agency for the detector's projection,
+    # which sees only events; the register itself needs only the titles.
     @event("DocumentRecorded")
     def _recorded(
         self,
         agency_code: str,  # noqa: ARG002
         number: str,
         title: str,
-        on: date,
-        by: str,
+        on: date,  # noqa: ARG002
+        by: str,  # noqa: ARG002
     ) -> None:
         self.titles[number] = title
-        self.updated_on = on
-        self.updated_by = by
 
 
 def _violations(i: int, entry: RegisterEntry) -> list[FieldViolation]:

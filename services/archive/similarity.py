@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from services.archive.wording import STOPWORDS, normalized, plain, segments, spaced, weight, words
 
@@ -83,6 +83,7 @@ _DOCUMENT_KINDS = {
 }
 _DOCUMENT_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _DOCUMENT_KINDS.items()}
 _KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _KINDS.items()}
+_ANY_KIND = re.compile("|".join([*_KINDS.values(), *_DOCUMENT_KINDS.values()]))
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,12 @@ class Features:
     places: frozenset[str]
     kinds: frozenset[str]
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # the words that say what is asked
+
+    @cached_property
+    def weight(self) -> float:
+        return sum(map(weight, self.words))
+
     text: str  # normalised, without punctuation or document numbers
 
 
@@ -166,7 +172,7 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
         _names(spaced(text), segmented),
         _kinds(rest),
         frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(rest)),
-        tuple(words(segmented)),
+        _content(words(segmented)),
         rest,
     )
 
@@ -177,6 +183,12 @@ def _kinds(text: str) -> frozenset[str]:
     if kinds & {"决算", "审计"}:
         kinds.discard("预算")
     return frozenset(kinds)
+
+
+def _content(found: list[str]) -> tuple[str, ...]:
+    """Words that say what is asked: not numbers (compared apart), and not the agency asked
+    or its county or city, which every request to the agency implies (贵局 = 清河县教育局)."""
+    return tuple(w for w in found if len(w) > 1 and not w.isdigit() and not _AGENCY.search(w))
 
 
 def _document_numbers(text: str) -> tuple[list[DocumentNumber], str]:
@@ -272,17 +284,10 @@ def _shared(a: Features, b: Features) -> float:
     """The share of the shorter request's words, each weighted by how much it tells, that the
     longer one has; 0 when one names a kind of information (预算, 审计, 最低生活保障 …) the
     other does not."""
-    short, long = sorted((a, b), key=lambda f: sum(map(weight, _content(f))))
-    total = sum(map(weight, _content(short)))
-    if not total or short.kinds != long.kinds:
+    short, long = sorted((a, b), key=lambda f: f.weight)
+    if not short.weight or short.kinds != long.kinds:
         return 0.0
-    return sum(weight(w) for w in _content(short) if w in long.text) / total
-
-
-def _content(f: Features) -> list[str]:
-    """Words that say what is asked: not numbers (compared apart), and not the agency asked
-    or its county or city, which every request to the agency implies (贵局 = 清河县教育局)."""
-    return [w for w in f.words if len(w) > 1 and not w.isdigit() and not _AGENCY.search(w)]
+    return sum(weight(w) for w in short.words if w in long.text) / short.weight
 
 
 def _says_what(f: Features) -> bool:
@@ -290,5 +295,4 @@ def _says_what(f: Features) -> bool:
     document number and only 补偿安置方案 besides says which one by the number alone."""
     if not f.document_numbers or f.places or f.titles:
         return True
-    kinds = "|".join([*_KINDS.values(), *_DOCUMENT_KINDS.values()])
-    return len(re.sub(kinds, "", "".join(_content(f)))) >= 4
+    return len(_ANY_KIND.sub("", "".join(f.words))) >= 4
