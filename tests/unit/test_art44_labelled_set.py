@@ -17,20 +17,12 @@ from services.archive.similarity import CataloguedDocument, document_number, fea
 
 DATA = Path(__file__).parent.parent / "data"
 _REMARK = re.compile(r"\s*(\(sibling of|——).*$")
-_NUMBER_IN_NOTE = re.compile(
-    r"[\u4e00-\u9fff]*[〔\[(（【]\d{4}[〕\])）】]第?\d+号|[\u4e00-\u9fff]*字第[\u4e00-\u9fff]*\d{4}-\d+号"
-)
 
 
 def register(groups: list[dict[str, object]]) -> list[CataloguedDocument]:
     """The documents the notes name with their numbers."""
-    documents = []
-    for group in groups:
-        note = _REMARK.sub("", str(group["note"]))
-        for written in _NUMBER_IN_NOTE.findall(note):
-            if number := document_number(written):
-                documents.append(CataloguedDocument(number, note))
-    return documents
+    notes = [_REMARK.sub("", str(group["note"])) for group in groups]
+    return [CataloguedDocument(n, note) for note in notes for n in features(note).document_numbers]
 
 
 def precision_recall(name: str, *, with_register: bool = True) -> tuple[float, float]:
