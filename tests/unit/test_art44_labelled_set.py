@@ -51,16 +51,19 @@ def precision_recall(name: str, *, with_register: bool = True) -> tuple[float, f
 
 # (set, precision floor, recall floor). The matcher was tuned on the first five; art44_final and
 # art44_blind were each measured once before they were looked at (0.840 / 0.847, 0.766 / 0.774)
-# and then tuned on. art44_blind2 has never been looked at: its floors are what it reached, so the
-# matcher cannot get worse where it was never tuned, and its figures are the honest ones (README).
-# Keep it unread; tune on the others and measure it.
+# and then tuned on. art44_blind2, art44_blind3 and art44_blind4 have never been looked at: their
+# floors are just under what they reached, so the matcher cannot get worse where it was never
+# tuned, and their figures are the honest ones (README). Keep them unread; tune on the others,
+# measure them, and have new sets written once they have been read.
 SETS = [
     ("art44_tuning.toml", 0.9, 0.9),
     ("art44_heldout.toml", 0.9, 0.9),
     ("art44_fresh.toml", 0.9, 0.9),
     ("art44_final.toml", 0.95, 0.85),
     ("art44_blind.toml", 0.95, 0.85),
-    ("art44_blind2.toml", 0.6, 0.7),
+    ("art44_blind2.toml", 0.6, 0.75),
+    ("art44_blind3.toml", 0.75, 0.85),
+    ("art44_blind4.toml", 0.7, 0.7),
 ]
 
 
@@ -123,6 +126,19 @@ def test_a_number_alone_matches_the_title_through_the_register() -> None:
         ("2023年二季度食品抽检公告", "2023年七八九月份抽检的食品抽检公告"),
         ("鑫园超市农残超标的行政处罚决定", "桐岚市鑫源食品有限公司的行政处罚决定书"),
         ("《临川市城市户外广告设置管理办法》", "申请公开临教发〔2023〕21号文件"),
+        # Written for the kinds of near miss agencies meet, not taken from the labelled sets.
+        ("东环路东段拓宽工程的规划许可证", "东环路西段拓宽工程的规划许可证"),
+        ("2023年上半年空气质量监测数据", "2023年下半年空气质量监测数据"),
+        ("2021年县本级一般公共预算执行情况", "2021年县本级政府性基金预算执行情况"),
+        ("关于生猪养殖禁养区划定的通告", "关于生猪养殖限养区划定的通告"),
+        ("城南污水处理厂提标改造项目招标公告", "城南污水处理厂提标改造项目中标结果公示"),
+        ("2022年耕地地力保护补贴发放名单", "2022年耕地地力保护补贴发放标准"),
+        ("北岸大道征地补偿标准", "北岸大道征地补偿款发放明细"),
+        ("自来水价格调整听证会的听证笔录", "自来水价格调整方案"),
+        ("华兴化工违法排污的行政处罚决定书", "华兴化工违法排污整改的验收意见"),
+        ("张某某家宅基地审批材料", "李某某家宅基地审批材料"),
+        ("凤鸣小学学区划分方案", "凤鸣中学学区划分方案"),
+        ("城东派出所对王某的行政处罚决定", "城西派出所对王某的行政处罚决定"),
     ],
 )
 def test_near_misses_are_different_information(a: str, b: str) -> None:
@@ -135,4 +151,8 @@ def test_paraphrases_are_the_same_information() -> None:
     )
     assert match(
         features("锦绣花园小区2期施工许可证"), features("锦绣花园二期项目的建筑工程施工许可证")
+    )
+    assert match(features("纺织机械厂搬迁补偿协议"), features("纺机厂搬迁的补偿协议"))
+    assert match(
+        features("凤鸣小学2024年学区划分方案"), features("凤鸣小学二〇二四年的学区划分方案")
     )
