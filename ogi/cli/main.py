@@ -12,12 +12,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import cases, report
+from ogi.cli import cases, register, report
 from ogi.cli.cases import enum_choices
+from ogi.cli.refusals import field_violations
 from ogi.clock import system_clock
 from ogi.config import load_settings
 from ogi.v1 import common_pb2 as pb
@@ -126,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=float, default=8.0, help="validity")
     cases.add_parser(sub)
     report.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
+    register.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
     return parser
 
 
@@ -259,12 +259,8 @@ def _date(value: pb.CalendarDate) -> str:
 
 def _print_error(error: grpc.RpcError) -> None:
     print(f"错误 error: {error.code().name}: {error.details()}", file=sys.stderr)
-    status = rpc_status.from_call(error)
-    for detail in status.details if status else []:
-        bad_request = error_details_pb2.BadRequest()
-        if detail.Unpack(bad_request):
-            for violation in bad_request.field_violations:
-                print(f"  {violation.field}: {violation.description}", file=sys.stderr)
+    for field, description in field_violations(error):
+        print(f"  {field}: {description}", file=sys.stderr)
 
 
 if __name__ == "__main__":

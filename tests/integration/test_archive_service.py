@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import grpc
 import nats
+import openpyxl
 import pytest
 
 from ogi.annual_report import THREE, TOTAL, result_line
 from ogi.auth import Role
+from ogi.cli.main import main
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.messaging.stream import STREAM, ensure_stream
 from ogi.taxonomy import ApplicantCategory, Outcome
@@ -215,6 +218,45 @@ def test_a_registered_number_groups_with_the_title_into_a_candidate(
     assert sorted(r.application_number for r in candidate.requests) == sorted(
         feed.numbers[c] for c in cases[:3]
     )
+
+
+def test_the_register_is_imported_from_a_spreadsheet(
+    start_archive: StartService,
+    nats_server: LocalNatsServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`ogi register import`: the agency's 发文目录 as it keeps it in Excel, header below a
+    title row; a refused row is named by its line and records nothing; importing again records
+    only what is new."""
+    nats_server.start()
+    archive = start_archive()
+    token = HEAD[0][1].removeprefix("Bearer ")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["菏泽市民政局2025年发文目录"])
+    sheet.append(["序号", "发文字号", "文件标题", "发文日期"])
+    sheet.append([1, "菏民发〔2025〕12号", "关于调整城乡低保标准的通知", "2025-01-08"])
+    sheet.append([])
+    sheet.append([2, "菏民发[2025]13号", "关于临时救助资金的通知", "2025-02-11"])
+    sheet.append([3, "第十四号", "关于养老服务补贴的通知", "2025-03-02"])
+    path = tmp_path / "发文目录.xlsx"
+    book.save(path)
+    command = ["register", "import", str(path), "--agency", AGENCY]
+    command += ["--archive", archive.listen, "--token", token]
+
+    with pytest.raises(SystemExit):
+        main(command)
+    assert "第6行 row 6 number" in capsys.readouterr().err
+
+    # Both good rows are new after the refusal: the refused import recorded none of them.
+    sheet.delete_rows(6)
+    book.save(path)
+    assert main(command) == 0
+    assert "2 documents read, 2 recorded" in capsys.readouterr().out
+    assert main(command) == 0
+    assert "2 documents read, 0 recorded" in capsys.readouterr().out
 
 
 def test_killing_archive_mid_stream_files_every_dossier_once(
