@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from services.archive.wording import STOPWORDS, normalized, plain, segments, spaced, weight, words
+from services.archive.names import Name, names
+from services.archive.wording import normalized, plain, segments, spaced, weight, words
 
 _DOCUMENT_NUMBERS = (
     # 甘办发〔2019〕18号, 安林采字〔2023〕第015号
@@ -28,7 +29,9 @@ _DOCUMENT_NUMBERS = (
         r"([\u4e00-\u9fff]{2,12}?)\s*[〔\[(【]\s*(\d{4})\s*[〕\])】]\s*(?:第\s*)?0*(\d{1,5})\s*号"
     ),
     # 甘办发2019年第18号
-    re.compile(r"([\u4e00-\u9fff]{2,8}?[发函字令])\s*(\d{4})\s*年?\s*第\s*0*(\d{1,5})\s*号"),
+    re.compile(
+        r"([\u4e00-\u9fff]{2,8}?[发函字令罚审批决补告复规])\s*(\d{4})\s*年?\s*第\s*0*(\d{1,5})\s*号"
+    ),
     # 地字第安规2021-009号 (permits)
     re.compile(r"([\u4e00-\u9fff]{1,3}字第?[\u4e00-\u9fff]{0,4}?)(\d{4})\s*-\s*0*(\d{1,5})\s*号"),
 )
@@ -37,30 +40,14 @@ _TITLE_WRAPPERS = (
     re.compile(r"^关于(印发|转发|发布|公布)?"),
     re.compile(r"的(通知|决定|批复|函|意见|公告|通告)$"),
 )
-_DIGITS = re.compile(r"\d+")
-_AGENCY = re.compile(r"(省|市|县|局|委员会|人民政府|政府|办公室|管委会)$")
-_NOT_A_PLACE = re.compile(r"(线路|道路|公路|马路|网路)$")
-# A place's or firm's name is compared without its suffix (锦绣花园小区 is 锦绣花园); an
-# organisation's with it (凤鸣小学 is not 凤鸣中学).
-_PLACE_SUFFIX = re.compile(
-    r"有限责任公司|有限公司|公司|超市|商店|酒店|工厂|厂|街道|乡|镇|村|社区|小区|片区|大街|街|巷|路|苑|园|林场|景区|湾|沟|河段"
+# Numbers that tell one piece of information from another (years, serials, batches, plots),
+# not amounts (年产5万吨, 2元) or an applicant's house number (新桥巷12号).
+_DIGITS = re.compile(
+    r"(?<![\d巷路街弄])\d+(?![\d.]*(?:万|千|百)?(?:吨|元|亩|户|人|平方米|平米|米|公里|千米|个|天|小时|分钟|岁|间|栋|层|辆|台|头|立方米|%|号楼))"
 )
-_ORGANISATION_SUFFIX = re.compile(r"卫生院|医院|小学|中学|幼儿园|派出所|司法所")
-# 哪所小学, 这个医院, 秋季上小学: words around a school or hospital, not its name.
-_NOT_AN_ORGANISATION = re.compile(r"[哪这那该各本每此其所上到被]")
-_NAME_SUFFIX = re.compile(f"{_ORGANISATION_SUFFIX.pattern}|{_PLACE_SUFFIX.pattern}")
-_NAME_END = re.compile(f"(?:{_PLACE_SUFFIX.pattern})$")
+_AGENCY = re.compile(r"(省|市|县|局|委员会|人民政府|政府|办公室|管委会)$")
 # Between two characters of a short form, what the full name has there (纺[织]机[械]厂).
 _ABBREVIATED = "[\u4e00-\u9fff]{0,2}?"
-_PERSON = re.compile(r"[\u4e00-\u9fff]某{1,2}")
-_NAME_LENGTH = 4
-# Where a name cannot reach back past: a larger place, a word around it, anything not Chinese.
-_BOUNDARY = frozenset(
-    "省市县区镇乡府局委会厅办的及系是在于开请我本该和与向对给为从到涉年月日 0123456789"
-)
-_GENERIC_PLACES = frozenset(
-    {"农村", "乡村", "城乡", "乡镇", "城镇", "老旧小区", "住宅小区", "居民小区", "化工厂"}
-)
 # Kinds of information that are never the same as each other, found by these patterns.
 _KINDS = {
     "预算": r"预算",
@@ -83,6 +70,9 @@ _KINDS = {
     "专项债": r"专项债(?!务)",
     "门票": r"门票",
     "观光车": r"观光车",
+    "规划条件": r"规划条件",
+    "可行性研究": r"可行性研究",
+    "初步设计": r"初步设计",
 }
 # 文种: a 批复 is not the 方案 it approved, nor the 决定 taken on it.
 _DOCUMENT_KINDS = {
@@ -97,7 +87,11 @@ _DOCUMENT_KINDS = {
     "招标": r"招标(公告|文件)",
     "中标": r"中标|成交",
     "验收": r"验收",
+    "报告": r"报告",
+    "审查意见": r"审查意见",
 }
+# A report's or plan's approval is the approval (X报告的批复 is a 批复, not a 报告).
+_APPROVAL_OF = re.compile(r"(报告书?|报告表|方案|规划|设计|概算)[^，。；]{0,4}?(批复|审查意见)")
 # Parts of a whole that are never each other: a road's east section, a year's first half.
 _SECTIONS = {
     "东段": r"东段",
@@ -143,7 +137,7 @@ class Features:
     document_numbers: tuple[DocumentNumber, ...]
     titles: frozenset[str]
     numbers: frozenset[str]  # digit runs (years, serials, plots) and document numbers' years
-    places: frozenset[str]
+    places: frozenset[Name]
     kinds: frozenset[str]
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
     sections: frozenset[str]  # 东段, 上半年, 政府性基金预算 …
@@ -204,13 +198,18 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
         tuple(numbers),
         frozenset(_title(t) for t in _TITLE.findall(text)),
         frozenset([*_DIGITS.findall(spaced(text)), *(n.year for n in numbers)]),
-        _names(spaced(text), segmented),
+        names(spaced(text), segmented),
         _kinds(rest),
-        frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(rest)),
+        _document_kinds(rest),
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
         _content(words(segmented)),
         rest,
     )
+
+
+def _document_kinds(text: str) -> frozenset[str]:
+    text = _APPROVAL_OF.sub(r"\2", text)
+    return frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(text))
 
 
 def _kinds(text: str) -> frozenset[str]:
@@ -239,39 +238,6 @@ def _document_numbers(text: str) -> tuple[list[DocumentNumber], str]:
 def _prefix(raw: str) -> str:
     """The issuer's prefix without the words an applicant put before it."""
     return "".join(words(segments(raw))) or raw
-
-
-def _names(text: str, segmented: list[str]) -> frozenset[str]:
-    """Named villages, streets, estates, firms, schools and hospitals (the characters before a
-    place or organisation suffix, back to a boundary: 城关镇|李家庄村, 桐岚市|鑫源食品有限公司),
-    people named the way records anonymise them (张某某), and what a project is called (the
-    word before 项目). Names are cut from the text, not the words: a segmenter does not
-    know 柳树湾 and cuts it apart."""
-    names = set()
-    for i, word in enumerate(segmented):
-        if word == "项目" and i and segmented[i - 1] not in STOPWORDS:
-            names.add(segmented[i - 1])
-    for found in _NAME_SUFFIX.finditer(text):
-        start = found.start()
-        while (
-            start > 0 and found.start() - start < _NAME_LENGTH and text[start - 1] not in _BOUNDARY
-        ):
-            start -= 1
-        name = text[start : found.end()]
-        bounded = start == 0 or text[start - 1] in _BOUNDARY
-        if (
-            bounded
-            and found.start() - start >= 2
-            and name not in _GENERIC_PLACES
-            and not _NOT_A_PLACE.search(name)
-            and not (
-                _ORGANISATION_SUFFIX.fullmatch(found[0])
-                and _NOT_AN_ORGANISATION.search(text, start, found.start())
-            )
-        ):
-            names.add(name)
-    names.update(_PERSON.findall(text))
-    return frozenset(names)
 
 
 def _title(raw: str) -> str:
@@ -316,11 +282,10 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
 
 
 def _named_apart(a: Features, b: Features) -> bool:
-    """Each names a place, a project or a company the other's text does not mention (by the
-    name without its suffix: 锦绣花园小区 is 锦绣花园)."""
-    return any(not _mentions(b.text, _stem(p)) for p in a.places) and any(
-        not _mentions(a.text, _stem(p)) for p in b.places
-    )
+    """Each names a place, firm, school, project or person of one kind that the other's text
+    does not mention (柳树湾村 and 柳树沟村; not 新桥巷 and 纬三路东片区)."""
+    a_only = {n.kind for n in a.places if not _mentions(b.text, n.stem)}
+    return any(n.kind in a_only and not _mentions(a.text, n.stem) for n in b.places)
 
 
 @lru_cache(maxsize=65_536)
@@ -330,10 +295,6 @@ def _mentions(text: str, word: str) -> bool:
     return word in text or (
         len(word) >= 2 and re.search(_ABBREVIATED.join(map(re.escape, word)), text) is not None
     )
-
-
-def _stem(name: str) -> str:
-    return _NAME_END.sub("", name) or name
 
 
 def _shared(a: Features, b: Features) -> float:

@@ -11,6 +11,7 @@ import unicodedata
 from functools import cache
 
 import jieba
+import jieba.posseg
 from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
 
 _CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
@@ -19,28 +20,37 @@ _CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 # 第十二次, 三季度, 二期, 六月二十六日: small Chinese numbers that tell one document from the next.
 _CHINESE_ORDINAL = re.compile(
     r"(?<=第)[一二三四五六七八九十]{1,3}"
-    r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日)"
+    r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日|标段|组|届)"
 )
 _QUARTER = re.compile(r"第?([1-4])季度")
+# 不是批复, 不要征求意见稿: what the applicant does not want is not what they ask for.
+_NEGATED = re.compile(
+    r"(而?不是|不要|并非|而非)[^，。；,;:：()（）]{0,15}|[^，。；,;:：()（）]{0,12}(不需要|不用)"
+)
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
-_MONTH_RUN = re.compile(r"([一二三四五六七八九十]{2,6})月份?")
+_MONTH_RUN = re.compile(r"((?:[一二三四五六七八九十]、?){2,6})(?:三个)?月份?")
 _MONTH_RANGE = re.compile(r"(\d{1,2})月?(?:至|到|-|—|~|～)(\d{1,2})月(?:份)?")
 # Short forms agencies and applicants use, written out so both forms compare alike; the order
 # matters where one short form contains another.
 _SYNONYMS = (
     ("控规", "控制性详细规划"),
+    ("可研", "可行性研究"),
     ("七普", "第七次全国人口普查"),
     ("社稳评估", "社会稳定风险评估"),
     ("六普", "第六次全国人口普查"),
     ("棚改", "棚户区改造"),
     ("低保", "最低生活保障"),
     ("环评", "环境影响评价"),
-    ("环境影响报告书", "环境影响评价"),
-    ("环境影响报告表", "环境影响评价"),
+    ("环境影响报告", "环境影响评价报告"),
+    ("工规证", "建设工程规划许可证"),
+    ("地规证", "建设用地规划许可证"),
     ("征收土地", "土地征收"),
     ("征地", "土地征收"),
-    ("种粮补贴", "耕地地力保护补贴"),
+    ("耕地地力保护补贴", "地力补贴"),
+    ("耕地地力补贴", "地力补贴"),
+    ("地力保护补贴", "地力补贴"),
+    ("种粮补贴", "地力补贴"),
     ("发改委", "发展和改革委员会"),
     ("发改局", "发展和改革局"),
     ("人社局", "人力资源和社会保障局"),
@@ -85,6 +95,7 @@ _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
 def normalized(text: str) -> str:
     """One spelling for each thing: half-width, lower case, Arabic numerals, written-out names."""
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    text = _NEGATED.sub(" ", text)
     text = _SHORT_YEAR.sub(r"20\1年", text)
     text = _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m[0]), text)
     text = _MONTH_RUN.sub(_months, text)
@@ -99,6 +110,12 @@ def normalized(text: str) -> str:
 def segments(text: str) -> list[str]:
     """Normalised `text` cut into words, punctuation left out."""
     return [w for w in _segmenter().lcut(_NOT_TEXT.sub(" ", text), HMM=False) if w.strip()]
+
+
+def tagged(text: str) -> list[tuple[str, str]]:
+    """`text` cut into words, each with its part of speech (ICTCLAS tags: v verb, r pronoun, ns
+    place name …); the words put together are `text`."""
+    return [(pair.word, pair.flag) for pair in _tagger().lcut(text, HMM=False)]
 
 
 def words(segmented: list[str]) -> list[str]:
@@ -151,9 +168,14 @@ def _segmenter() -> jieba.Tokenizer:
     return segmenter
 
 
+@cache
+def _tagger() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(_segmenter())
+
+
 def _months(run: re.Match[str]) -> str:
     """七八九月份 → 7-9月; 十一十二月 → 11-12月."""
-    numerals = run[1].replace("十一", "a").replace("十二", "b")
+    numerals = run[1].replace("、", "").replace("十一", "a").replace("十二", "b")
     months = [{"a": 11, "b": 12}.get(c) or _chinese_number(c) for c in numerals]
     return (
         f"{months[0]}至{months[-1]}月"

@@ -1,0 +1,107 @@
+"""The names a request gives, each with its kind: villages and towns, estates, roads, rivers,
+firms, schools and hospitals, projects, people. Two requests that each name a different one of
+the same kind (柳树湾村 and 柳树沟村, 涟滨路口 and 桂岭路口) ask for different information; a name
+of another kind (the applicant's own street) only says more. No I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from services.archive.wording import STOPWORDS, tagged
+
+# The suffixes that end a name, by the kind of thing named.
+_SUFFIXES = {
+    "firm": ("有限责任公司", "有限公司", "公司", "超市", "商店", "酒店", "工厂", "厂"),
+    "place": (
+        *("街道", "社区", "乡", "镇", "村", "小区", "片区", "苑", "园", "大街", "大道", "街"),
+        *("巷", "路", "河段", "河", "段", "湾", "沟", "林场", "景区"),
+    ),
+    "organisation": ("卫生院", "医院", "小学", "中学", "幼儿园", "派出所", "司法所"),
+}
+_KIND_OF_SUFFIX = {suffix: kind for kind, suffixes in _SUFFIXES.items() for suffix in suffixes}
+_SUFFIX = re.compile("|".join(sorted(_KIND_OF_SUFFIX, key=len, reverse=True)))
+# Kinds compared by the name without its suffix (锦绣花园小区 is 锦绣花园); a school is not
+# (凤鸣小学 is not 凤鸣中学).
+_STEMMED = frozenset(_SUFFIXES) - {"organisation"}
+_LONGEST = 4  # characters before the suffix
+# Characters a name cannot reach back past: a larger place, a word around it, not Chinese.
+_BOUNDARY = frozenset(
+    "省市县区镇乡府局委会厅办的及系是在于开请我们本该和与向对给为从到涉年月日住了说看想叫把"
+    " 0123456789"
+)
+# Words before a name that are not part of it: pronouns, verbs, prepositions, conjunctions,
+# particles, adverbs, places relative to something, times (我们|泥湾村, 隔壁|泥湾村, 撤并|马栏小学).
+# A single character's tag is not trusted: the tagger calls 鸣 of 凤鸣小学 a verb.
+_NOT_IN_NAMES = frozenset("rvpcudsty")
+_GENERIC = frozenset(
+    {"农村", "乡村", "城乡", "乡镇", "城镇", "老旧小区", "住宅小区", "居民小区", "化工厂"}
+)
+_NOT_A_ROAD = re.compile(r"(线路|道路|公路|马路|网路)$")
+# 哪所小学, 这个医院: words around a school or hospital, not its name.
+_NOT_AN_ORGANISATION = re.compile(r"[哪这那该各本每此其所上到被]")
+_PERSON = re.compile(r"[\u4e00-\u9fff]某{1,2}|(?<=户主)[\u4e00-\u9fff]{2,3}")
+
+
+@dataclass(frozen=True)
+class Name:
+    kind: str  # place, firm, organisation, project, person
+    name: str
+    stem: str  # as another request would mention it: a place without its suffix
+
+
+def _named(kind: str, name: str, suffix: str = "") -> Name:
+    return Name(kind, name, name.removesuffix(suffix) if kind in _STEMMED else name)
+
+
+def names(text: str, segmented: list[str]) -> frozenset[Name]:
+    """The names in `text` (spaced, normalised): the characters before a suffix, back to a
+    boundary or the name before (城关镇|李家庄村, 金樨大道|桂岭路); people as records write them
+    (张某某, 户主陈永禄); and what a project is called (the word before 项目). Names are cut
+    from the text, not the words: a segmenter does not know 柳树湾 and cuts it apart."""
+    found = {_named("person", p) for p in _PERSON.findall(text)}
+    found.update(
+        _named("project", segmented[i - 1])
+        for i, word in enumerate(segmented)
+        if word == "项目" and i and len(segmented[i - 1]) > 1 and segmented[i - 1] not in STOPWORDS
+    )
+    blocked = _blocked(text)
+    previous: Name | None = None
+    previous_end = 0
+    for suffix in _SUFFIX.finditer(text):
+        kind = _KIND_OF_SUFFIX[suffix[0]]
+        gap = range(previous_end, suffix.start())
+        if (
+            previous and len(gap) <= 1 and not any(blocked[i] for i in gap)
+        ):  # 柳树湾|村, 纬三路|东|片区
+            found.discard(previous)
+            name = previous.name + text[previous_end : suffix.end()]
+            previous = _named(kind, name, suffix[0])
+            found.add(previous)
+            previous_end = suffix.end()
+            continue
+        start = suffix.start()
+        while start > previous_end and suffix.start() - start < _LONGEST and not blocked[start - 1]:
+            start -= 1
+        name = _named(kind, text[start : suffix.end()], suffix[0])
+        bounded = start == previous_end or blocked[start - 1]
+        long_enough = suffix.start() - start >= 2
+        if bounded and long_enough and _is_a_name(name, text[start : suffix.start()]):
+            found.add(name)
+            previous, previous_end = name, suffix.end()
+    return frozenset(found)
+
+
+def _is_a_name(name: Name, before_suffix: str) -> bool:
+    if name.name in _GENERIC or _NOT_A_ROAD.search(name.name):
+        return False
+    return name.kind != "organisation" or not _NOT_AN_ORGANISATION.search(before_suffix)
+
+
+def _blocked(text: str) -> list[bool]:
+    """For each character of `text`, whether a name cannot include it."""
+    blocked = []
+    for word, flag in tagged(text):
+        stop = word in STOPWORDS or (len(word) > 1 and flag[:1] in _NOT_IN_NAMES)
+        blocked += [stop or c in _BOUNDARY for c in word]
+    return blocked
