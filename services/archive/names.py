@@ -70,13 +70,9 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
     previous_end = 0
     for suffix in _SUFFIX.finditer(text):
         kind = _KIND_OF_SUFFIX[suffix[0]]
-        gap = range(previous_end, suffix.start())
-        if (
-            previous and len(gap) <= 1 and not any(blocked[i] for i in gap)
-        ):  # 柳树湾|村, 纬三路|东|片区
+        if previous and _extends(previous_end, suffix.start(), blocked):
             found.discard(previous)
-            name = previous.name + text[previous_end : suffix.end()]
-            previous = _named(kind, name, suffix[0])
+            previous = _named(kind, previous.name + text[previous_end : suffix.end()], suffix[0])
             found.add(previous)
             previous_end = suffix.end()
             continue
@@ -90,6 +86,13 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
             found.add(name)
             previous, previous_end = name, suffix.end()
     return frozenset(found)
+
+
+def _extends(previous_end: int, suffix_start: int, blocked: list[bool]) -> bool:
+    """Whether a suffix right after a name, a character between at most, makes it longer
+    (柳树湾|村, 纬三路|东|片区)."""
+    gap = range(previous_end, suffix_start)
+    return len(gap) <= 1 and not any(blocked[i] for i in gap)
 
 
 def _is_a_name(name: Name, before_suffix: str) -> bool:
