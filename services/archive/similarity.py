@@ -136,7 +136,7 @@ class DocumentNumber:
 class Features:
     document_numbers: tuple[DocumentNumber, ...]
     titles: frozenset[str]
-    numbers: frozenset[str]  # digit runs (years, serials, plots) and document numbers' years
+    numbers: frozenset[str]  # years, months, serials, plots; a document number's year
     places: frozenset[Name]
     kinds: frozenset[str]
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …

@@ -15,7 +15,8 @@ import jieba.posseg
 from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
 
 _CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
-_SHORT_YEAR = re.compile(r"(?<![\d.])([12]\d)年(?!\d)")  # 23年 = 2023年
+_SHORT_YEAR = re.compile(r"(?<![\d.])([12]\d)年")  # 23年 = 2023年
+_DOTTED_DATE = re.compile(r"(?<!\d)(\d{4})\.(\d{1,2})\.(\d{1,2})(?!\d)")  # 2023.7.1
 _CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 # 第十二次, 三季度, 二期, 六月二十六日: small Chinese numbers that tell one document from the next.
 _CHINESE_ORDINAL = re.compile(
@@ -29,7 +30,10 @@ _NEGATED = re.compile(
 )
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
-_MONTH_RUN = re.compile(r"((?:[一二三四五六七八九十]、?){2,6})(?:三个)?月份?")
+_MONTH_RUN = re.compile(
+    r"((?:[一二三四五六七八九十]{1,2}月?、){1,5}[一二三四五六七八九十]{1,2}|[一二三四五六七八九十]{2,6})"
+    r"(?:三个)?月份?"
+)
 _MONTH_RANGE = re.compile(r"(\d{1,2})月?(?:至|到|-|—|~|～)(\d{1,2})月(?:份)?")
 # Short forms agencies and applicants use, written out so both forms compare alike; the order
 # matters where one short form contains another.
@@ -97,6 +101,7 @@ def normalized(text: str) -> str:
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
     text = _NEGATED.sub(" ", text)
     text = _SHORT_YEAR.sub(r"20\1年", text)
+    text = _DOTTED_DATE.sub(r"\1年\2月\3日", text)
     text = _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m[0]), text)
     text = _MONTH_RUN.sub(_months, text)
     text = _CHINESE_ORDINAL.sub(lambda m: str(_chinese_number(m[0])), text)
@@ -174,9 +179,13 @@ def _tagger() -> jieba.posseg.POSTokenizer:
 
 
 def _months(run: re.Match[str]) -> str:
-    """七八九月份 → 7-9月; 十一十二月 → 11-12月."""
-    numerals = run[1].replace("、", "").replace("十一", "a").replace("十二", "b")
-    months = [{"a": 11, "b": 12}.get(c) or _chinese_number(c) for c in numerals]
+    """七八九月份, 七、八、九三个月, 七月、八月、九月 → 7至9月; 十一十二月 → 11至12月."""
+    listed = run[1].replace("月", "")
+    if "、" in listed:
+        months = [_chinese_number(item) for item in listed.split("、")]
+    else:
+        numerals = listed.replace("十一", "a").replace("十二", "b")
+        months = [{"a": 11, "b": 12}.get(c) or _chinese_number(c) for c in numerals]
     return (
         f"{months[0]}至{months[-1]}月"
         if months == list(range(months[0], months[-1] + 1))
