@@ -34,6 +34,7 @@ _BOUNDARY = frozenset(
 # particles, adverbs, places relative to something, times (我们|泥湾村, 隔壁|泥湾村, 撤并|马栏小学).
 # A single character's tag is not trusted: the tagger calls 鸣 of 凤鸣小学 a verb.
 _NOT_IN_NAMES = frozenset("rvpcudsty")
+_LARGER_PLACES = frozenset("省市县区镇乡")
 _GENERIC = frozenset(
     {"农村", "乡村", "城乡", "乡镇", "城镇", "老旧小区", "住宅小区", "居民小区", "化工厂"}
 )
@@ -105,6 +106,9 @@ def _blocked(text: str) -> list[bool]:
     """For each character of `text`, whether a name cannot include it."""
     blocked = []
     for word, flag in tagged(text):
-        stop = word in STOPWORDS or (len(word) > 1 and flag[:1] in _NOT_IN_NAMES)
+        # 镇上|沙村: the tagger's word that begins with a larger place is cut at it.
+        stop = word in STOPWORDS or (
+            len(word) > 1 and flag[:1] in _NOT_IN_NAMES and word[0] not in _LARGER_PLACES
+        )
         blocked += [stop or c in _BOUNDARY for c in word]
     return blocked

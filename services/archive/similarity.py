@@ -35,6 +35,7 @@ _DOCUMENT_NUMBERS = (
     # 地字第安规2021-009号 (permits)
     re.compile(r"([\u4e00-\u9fff]{1,3}字第?[\u4e00-\u9fff]{0,4}?)(\d{4})\s*-\s*0*(\d{1,5})\s*号"),
 )
+_CITED = re.compile(r"按|依据|根据|依照|参照")
 _TITLE = re.compile(r"《([^《》]{2,100})》")
 _TITLE_WRAPPERS = (
     re.compile(r"^关于(印发|转发|发布|公布)?"),
@@ -227,10 +228,15 @@ def _content(found: list[str]) -> tuple[str, ...]:
 
 
 def _document_numbers(text: str) -> tuple[list[DocumentNumber], str]:
-    """The document numbers in normalised `text`, and the text without them."""
+    """The document numbers in normalised `text`, and the text without them. A number cited
+    as the basis of something else (按琮政发〔2022〕7号的标准) is not the one asked for."""
     numbers: list[DocumentNumber] = []
     for pattern in _DOCUMENT_NUMBERS:
-        numbers += (DocumentNumber(_prefix(m[1]), m[2], m[3]) for m in pattern.finditer(text))
+        numbers += (
+            DocumentNumber(_prefix(m[1]), m[2], m[3])
+            for m in pattern.finditer(text)
+            if not _CITED.search(m[1])
+        )
         text = pattern.sub(" ", text)
     return numbers, text
 
