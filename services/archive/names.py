@@ -15,7 +15,7 @@ _SUFFIXES = {
     "firm": ("有限责任公司", "有限公司", "公司", "超市", "商店", "酒店", "工厂", "厂"),
     "place": (
         *("街道", "社区", "乡", "镇", "村", "小区", "片区", "苑", "园", "大街", "大道", "街"),
-        *("巷", "路", "河段", "河", "段", "湾", "沟", "林场", "景区"),
+        *("巷", "路", "河段", "河", "段", "湾", "沟", "林场", "景区", "断面"),
     ),
     "organisation": ("卫生院", "医院", "小学", "中学", "幼儿园", "派出所", "司法所"),
 }
@@ -27,21 +27,25 @@ _STEMMED = frozenset(_SUFFIXES) - {"organisation"}
 _LONGEST = 4  # characters before the suffix
 # Characters a name cannot reach back past: a larger place, a word around it, not Chinese.
 _BOUNDARY = frozenset(
-    "省市县区镇乡府局委会厅办的及系是在于开请我们本该和与向对给为从到涉年月日住了说看想叫把"
+    "省市县区镇乡府局委会厅办的及系是在于开请我们本该和与向对给为从到涉年月日住了说看想叫把按"
     " 0123456789"
 )
 # Words before a name that are not part of it: pronouns, verbs, prepositions, conjunctions,
-# particles, adverbs, places relative to something, times (我们|泥湾村, 隔壁|泥湾村, 撤并|马栏小学).
+# particles, adverbs, places relative to something, times, directions (我们|泥湾村, 隔壁|泥湾村,
+# 撤并|马栏小学, 旁边|锦绣小区).
 # A single character's tag is not trusted: the tagger calls 鸣 of 凤鸣小学 a verb.
-_NOT_IN_NAMES = frozenset("rvpcudsty")
+_NOT_IN_NAMES = frozenset("rvpcudstyf")
 _LARGER_PLACES = frozenset("省市县区镇乡")
+_DIRECTIONS = frozenset("东西南北中上下前后内外")
 _GENERIC = frozenset(
     {"农村", "乡村", "城乡", "乡镇", "城镇", "老旧小区", "住宅小区", "居民小区", "化工厂"}
 )
 _NOT_A_ROAD = re.compile(r"(线路|道路|公路|马路|网路)$")
 # 哪所小学, 这个医院: words around a school or hospital, not its name.
 _NOT_AN_ORGANISATION = re.compile(r"[哪这那该各本每此其所上到被]")
-_PERSON = re.compile(r"[\u4e00-\u9fff]某{1,2}|(?<=户主)[\u4e00-\u9fff]{2,3}")
+_PERSON = re.compile(
+    r"[\u4e00-\u9fff]某{1,2}|(?<=户主)[\u4e00-\u9fff]{2,3}|(?<=[组村])[\u4e00-\u9fff]{2,3}(?=户)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,10 @@ def _named(kind: str, name: str, suffix: str = "") -> Name:
 
 def names(text: str, segmented: list[str]) -> frozenset[Name]:
     """The names in `text` (spaced, normalised): the characters before a suffix, back to a
-    boundary or the name before (城关镇|李家庄村, 金樨大道|桂岭路); people as records write them
-    (张某某, 户主陈永禄); and what a project is called (the word before 项目). Names are cut
-    from the text, not the words: a segmenter does not know 柳树湾 and cuts it apart."""
+    boundary or the name before (城关镇|李家庄村, 金樨大道|桂岭路); people as records write
+    them (张某某, 户主陈永禄, 三组岑有福户); and what a project is called (the word before 项目).
+    Names are cut from the text, not the words: a segmenter does not know 柳树湾 and cuts it
+    apart."""
     found = {_named("person", p) for p in _PERSON.findall(text)}
     found.update(
         _named("project", segmented[i - 1])
@@ -71,7 +76,7 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
     previous_end = 0
     for suffix in _SUFFIX.finditer(text):
         kind = _KIND_OF_SUFFIX[suffix[0]]
-        if previous and _extends(previous_end, suffix.start(), blocked):
+        if previous and _extends(text, previous_end, suffix.start(), blocked):
             found.discard(previous)
             previous = _named(kind, previous.name + text[previous_end : suffix.end()], suffix[0])
             found.add(previous)
@@ -89,11 +94,14 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
     return frozenset(found)
 
 
-def _extends(previous_end: int, suffix_start: int, blocked: list[bool]) -> bool:
-    """Whether a suffix right after a name, a character between at most, makes it longer
-    (柳树湾|村, 纬三路|东|片区)."""
-    gap = range(previous_end, suffix_start)
-    return len(gap) <= 1 and not any(blocked[i] for i in gap)
+def _extends(text: str, previous_end: int, suffix_start: int, blocked: list[bool]) -> bool:
+    """Whether a suffix right after a name, or after a direction after it, makes it longer
+    (柳树湾|村, 纬三路|东|片区; not 竹岙镇|农|村)."""
+    return suffix_start == previous_end or (
+        suffix_start == previous_end + 1
+        and not blocked[previous_end]
+        and text[previous_end] in _DIRECTIONS
+    )
 
 
 def _is_a_name(name: Name, before_suffix: str) -> bool:

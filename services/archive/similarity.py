@@ -35,17 +35,20 @@ _DOCUMENT_NUMBERS = (
     # 地字第安规2021-009号 (permits)
     re.compile(r"([\u4e00-\u9fff]{1,3}字第?[\u4e00-\u9fff]{0,4}?)(\d{4})\s*-\s*0*(\d{1,5})\s*号"),
 )
-_CITED = re.compile(r"按|依据|根据|依照|参照")
+_CITED = re.compile(r"(按|按照|依据|根据|依照|参照)$")
+_CITING = re.compile(r"按|依据|根据|依照|参照")
 _TITLE = re.compile(r"《([^《》]{2,100})》")
 _TITLE_WRAPPERS = (
     re.compile(r"^关于(印发|转发|发布|公布)?"),
-    re.compile(r"的(通知|决定|批复|函|意见|公告|通告)$"),
+    re.compile(r"的(通知|公告|通告)$"),
 )
 # Numbers that tell one piece of information from another (years, serials, batches, plots),
 # not amounts (年产5万吨, 2元) or an applicant's house number (新桥巷12号).
 _DIGITS = re.compile(
-    r"(?<![\d巷路街弄])\d+(?![\d.]*(?:万|千|百)?(?:吨|元|亩|户|人|平方米|平米|米|公里|千米|个|天|小时|分钟|岁|间|栋|层|辆|台|头|立方米|%|号楼))"
+    r"(?<![\d巷路街弄])\d+(?![\d.]*(?:万|千|百)?(?:吨|元|亩|户|人|平方米|平米|米|公里|千米|个|天|小时|分钟|岁|间|栋|层|辆|台|头|立方米|%))"
 )
+_INCLUDED = re.compile(r"(含|包括|包含|附)[\u4e00-\u9fff]{0,20}")
+_YEAR = re.compile(r"(19|20)\d\d")
 _AGENCY = re.compile(r"(省|市|县|局|委员会|人民政府|政府|办公室|管委会)$")
 # Between two characters of a short form, what the full name has there (纺[织]机[械]厂).
 _ABBREVIATED = "[\u4e00-\u9fff]{0,2}?"
@@ -71,9 +74,6 @@ _KINDS = {
     "专项债": r"专项债(?!务)",
     "门票": r"门票",
     "观光车": r"观光车",
-    "规划条件": r"规划条件",
-    "可行性研究": r"可行性研究",
-    "初步设计": r"初步设计",
 }
 # 文种: a 批复 is not the 方案 it approved, nor the 决定 taken on it.
 _DOCUMENT_KINDS = {
@@ -88,12 +88,14 @@ _DOCUMENT_KINDS = {
     "招标": r"招标(公告|文件)",
     "中标": r"中标|成交",
     "验收": r"验收",
-    "报告": r"报告",
+    "报告": r"报告书|报告表|调查报告|评估报告",
+    "公告": r"(?<!中标)(?<!成交)(?<!结果)公告|通告",
     "审查意见": r"审查意见",
 }
 # A report's or plan's approval is the approval (X报告的批复 is a 批复, not a 报告).
 _APPROVAL_OF = re.compile(r"(报告书?|报告表|方案|规划|设计|概算)[^，。；]{0,4}?(批复|审查意见)")
-# Parts of a whole that are never each other: a road's east section, a year's first half.
+# Parts or stages of a whole that are never each other: a road's east section, a year's first
+# half, a project's feasibility study and its preliminary design.
 _SECTIONS = {
     "东段": r"东段",
     "西段": r"西段",
@@ -107,7 +109,14 @@ _SECTIONS = {
     "政府性基金": r"政府性基金",
     "国有资本经营": r"国有资本经营",
     "社会保险基金": r"社会保险基金",
+    "规划条件": r"规划条件",
+    "可行性研究": r"可行性研究",
+    "初步设计": r"初步设计",
+    "核发": r"核发|新办",
+    "注销": r"注销|吊销",
 }
+# What came of a document: never the document itself (崧环罚〔2023〕7号处罚决定的执行情况).
+_FOLLOW_UP = re.compile(r"执行情况|执行报告|落实情况|完成情况|整改情况|进展情况|缴纳情况|复查")
 _SECTION_PATTERNS = {k: re.compile(p) for k, p in _SECTIONS.items()}
 _DOCUMENT_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _DOCUMENT_KINDS.items()}
 _KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _KINDS.items()}
@@ -142,6 +151,7 @@ class Features:
     kinds: frozenset[str]
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
     sections: frozenset[str]  # 东段, 上半年, 政府性基金预算 …
+    follow_ups: frozenset[str]  # 执行情况, 完成情况, 执行报告: what came of a document
     words: tuple[str, ...]  # the words that say what is asked
 
     @cached_property
@@ -198,18 +208,30 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
     return Features(
         tuple(numbers),
         frozenset(_title(t) for t in _TITLE.findall(text)),
-        frozenset([*_DIGITS.findall(spaced(text)), *(n.year for n in numbers)]),
+        _numbers(spaced(text), numbers),
         names(spaced(text), segmented),
         _kinds(rest),
         _document_kinds(rest),
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
+        frozenset(_FOLLOW_UP.findall(_INCLUDED.sub("", rest))),
         _content(words(segmented)),
         rest,
     )
 
 
+def _numbers(text: str, document_numbers: list[DocumentNumber]) -> frozenset[str]:
+    """The numbers in `text`, and the year a document was issued in when the text has no year
+    of its own (衢卫医〔2023〕4号 reports on 2022年度)."""
+    found = _DIGITS.findall(text)
+    if not any(_YEAR.fullmatch(n) for n in found):
+        found += (n.year for n in document_numbers)
+    return frozenset(found)
+
+
 def _document_kinds(text: str) -> frozenset[str]:
-    text = _APPROVAL_OF.sub(r"\2", text)
+    """The kinds of document or record asked for: not those a request says the record includes
+    (抽检结果通告（含不合格产品名单）), and a report's approval is the approval."""
+    text = _APPROVAL_OF.sub(r"\2", _INCLUDED.sub("", text))
     return frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(text))
 
 
@@ -232,11 +254,10 @@ def _document_numbers(text: str) -> tuple[list[DocumentNumber], str]:
     as the basis of something else (按琮政发〔2022〕7号的标准) is not the one asked for."""
     numbers: list[DocumentNumber] = []
     for pattern in _DOCUMENT_NUMBERS:
-        numbers += (
-            DocumentNumber(_prefix(m[1]), m[2], m[3])
-            for m in pattern.finditer(text)
-            if not _CITED.search(m[1])
-        )
+        for m in pattern.finditer(text):
+            prefix = _prefix(m[1])
+            if not (_CITED.search(m[1][: m[1].rfind(prefix)]) or _CITING.match(prefix)):
+                numbers.append(DocumentNumber(prefix, m[2], m[3]))
         text = pattern.sub(" ", text)
     return numbers, text
 
@@ -254,8 +275,14 @@ def _title(raw: str) -> str:
 
 
 def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Match | None:
-    """The strongest reason `a` and `b` ask for the same information, or None."""
+    """The strongest reason `a` and `b` ask for the same information, or None. What follows
+    from a document (its enforcement, progress, acceptance) is not the document, even when
+    the request names it by its number."""
+    if _conflict(a.documents, b.documents):
+        return None
     if a.document_numbers and b.document_numbers:
+        if a.follow_ups != b.follow_ups:
+            return None
         for x in a.document_numbers:
             for y in b.document_numbers:
                 if x.same_as(y):
@@ -268,6 +295,7 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
             (a.kinds, b.kinds),
             (a.documents, b.documents),
             (a.sections, b.sections),
+            (a.follow_ups, b.follow_ups),
         )
     ) or _named_apart(a, b):
         return None
