@@ -92,6 +92,7 @@ _DOCUMENT_KINDS = {
     "公告": r"(?<!中标)(?<!成交)(?<!结果)公告|通告",
     "审查意见": r"审查意见",
 }
+_APPROVALS = frozenset({"批复", "审查意见"})
 # A report's or plan's approval is the approval (X报告的批复 is a 批复, not a 报告).
 _APPROVAL_OF = re.compile(r"(报告书?|报告表|方案|规划|设计|概算)[^，。；]{0,4}?(批复|审查意见)")
 # Parts or stages of a whole that are never each other: a road's east section, a year's first
@@ -278,7 +279,7 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
     """The strongest reason `a` and `b` ask for the same information, or None. What follows
     from a document (its enforcement, progress, acceptance) is not the document, even when
     the request names it by its number."""
-    if _conflict(a.documents, b.documents):
+    if _conflict(a.documents, b.documents) or _titled_apart(a, b) or _titled_apart(b, a):
         return None
     if a.document_numbers and b.document_numbers:
         if a.follow_ups != b.follow_ups:
@@ -301,12 +302,31 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
         return None
     for t in a.titles:
         for u in b.titles:
-            if t == u or (min(len(t), len(u)) >= 6 and (t in u or u in t)):
+            if _same_title(t, u):
                 return Match("title", f"标题《{min(t, u, key=len)}》")
     similarity = _shared(a, b)
     if similarity >= policy.text_similarity and _says_what(a) and _says_what(b):
         return Match("text", f"文字相近 {similarity:.2f}")
     return None
+
+
+def _titled_apart(a: Features, b: Features) -> bool:
+    """`a` names its document by a title, and `b` asks for the approval of a document that
+    title is not (《X规划》 is not the 批复 of it)."""
+    return bool(a.titles) and any(
+        not any(_DOCUMENT_KIND_PATTERNS[kind].search(t) for t in a.titles)
+        for kind in b.documents & _APPROVALS
+    )
+
+
+def _same_title(t: str, u: str) -> bool:
+    """The same title, or one within the other with nothing around it that makes it another
+    document (《X》 is not 《关于X的批复》)."""
+    short, long = sorted((t, u), key=len)
+    if short == long:
+        return True
+    around = long.replace(short, " ")
+    return len(short) >= 6 and short in long and not _ANY_KIND.search(around)
 
 
 def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
