@@ -126,6 +126,27 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
             candidate_id=str(decided.id), decision=DECISION_CODES[decided.decision]
         )
 
+    async def ExcludeFromConversionCandidate(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        candidate = _uuid(request.candidate_id, "candidate_id", violations)
+        if not request.application_number.strip():
+            violations.append(FieldViolation("application_number", "which application"))
+        raise_if(violations)
+        await asyncio.to_thread(
+            self.archive.exclude_from_candidate,
+            principal,
+            request.agency_code,
+            candidate,
+            request.application_number.strip(),
+            request.reason,
+        )
+        return pb.ExcludeFromConversionCandidateResponse(
+            candidate_id=str(candidate), application_number=request.application_number.strip()
+        )
+
     async def RecordConversionSuggestion(
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> Any:

@@ -301,6 +301,41 @@ class Archive(ServiceApplication):
         self.save(found)
         return found
 
+    def exclude_from_candidate(
+        self,
+        principal: Principal,
+        agency_code: str,
+        candidate: UUID,
+        application_number: str,
+        reason: str,
+    ) -> Candidate:
+        """A handler takes out an application that asks for other information (不是同一信息)."""
+        view = next(
+            (
+                v
+                for v in self.list_candidates(principal, agency_code)
+                if v.candidate_id == candidate
+            ),
+            None,
+        )
+        if view is None:
+            raise NotFound(f"no candidate {candidate}")
+        dossier_id = next(
+            (r.dossier_id for r in view.requests if r.application_number == application_number),
+            None,
+        )
+        if dossier_id is None:
+            raise InvalidArgument(
+                [FieldViolation("application_number", "not one of the candidate's applications")]
+            )
+        on, by = self.today(), principal.subject
+        return self.decide_candidate(
+            principal,
+            agency_code,
+            candidate,
+            lambda c: c.exclude(dossier_id, application_number, reason, on, by=by),
+        )
+
     def _candidate(self, agency_code: str, cid: UUID) -> Candidate:
         """The candidate's decisions so far; a detected group has none until its first."""
         if found := self._get(cid):

@@ -3,7 +3,9 @@ is remembered when its dossier opens; when it ends disclosed, it is compared wit
 other disclosed requests of the window (a document number read with its title from the
 agency's register) and joins the group of those it matches, keeping why (the evidence).
 Groups with enough distinct applicants are candidates; decisions on candidates and
-applicants' suggestions are kept beside them. Incremental, and rebuildable by replay."""
+applicants' suggestions are kept beside them. An application a handler took out of a
+candidate is never grouped with that candidate's applications again: a later request that
+matches both joins one of them. Incremental, and rebuildable by replay."""
 
 from __future__ import annotations
 
@@ -42,6 +44,17 @@ _TABLES = {
         "other_id TEXT NOT NULL, signal TEXT NOT NULL, evidence TEXT NOT NULL, "
         "PRIMARY KEY (dossier_id, other_id))"
     ],
+    # Applications a handler said ask for other information than each other.
+    "art44_apart": [
+        "CREATE TABLE IF NOT EXISTS {art44_apart} (dossier_id TEXT NOT NULL, "
+        "other_id TEXT NOT NULL, PRIMARY KEY (dossier_id, other_id))"
+    ],
+    "art44_excluded": [
+        "CREATE TABLE IF NOT EXISTS {art44_excluded} (candidate_id TEXT NOT NULL, "
+        "dossier_id TEXT NOT NULL, application_number TEXT NOT NULL, reason TEXT NOT NULL, "
+        "excluded_on TEXT NOT NULL, excluded_by TEXT NOT NULL, "
+        "PRIMARY KEY (candidate_id, dossier_id))"
+    ],
     "art44_documents": [
         "CREATE TABLE IF NOT EXISTS {art44_documents} (agency_code TEXT NOT NULL, "
         "number TEXT NOT NULL, title TEXT NOT NULL, PRIMARY KEY (agency_code, number))"
@@ -77,6 +90,16 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An application a handler took out of the candidate (不是同一信息), and why."""
+
+    application_number: str
+    reason: str
+    excluded_on: date
+    excluded_by: str
+
+
+@dataclass(frozen=True)
 class CandidateView:
     candidate_id: UUID
     agency_code: str
@@ -90,6 +113,7 @@ class CandidateView:
     reason: str
     decided_on: date | None
     decided_by: str
+    excluded: list[Exclusion]
 
 
 class Art44Detector:
@@ -154,6 +178,8 @@ class Art44Detector:
                     (e.agency_code, e.number, e.title),
                 )
             ]
+        if isinstance(e, _C.RequestExcluded):
+            return self._excluded(e)
         if isinstance(e, _C.Decided):
             return [
                 (
@@ -184,14 +210,14 @@ class Art44Detector:
         catalogue = self._register(agency)
         version = hash(catalogue)
         mine = self._features_of(description, catalogue, version)
-        links, groups = [], []
+        matched = []
         for other_id, other_description, group in others:
             theirs = self._features_of(other_description, catalogue, version)
-            found_match = match(mine, theirs, self.similarity)
-            if found_match:
-                links.append((dossier_id, other_id, found_match.signal, found_match.evidence))
-                groups.append(group)
-        group = groups[0] if groups else dossier_id
+            if found_match := match(mine, theirs, self.similarity):
+                matched.append((other_id, group, found_match))
+        group, absorbed = (
+            self._joined(agency, [g for _, g, _ in matched]) if matched else (dossier_id, [])
+        )
         statements: list[Statement] = [
             (
                 "UPDATE {art44_requests} SET outcome = ?, grp = ? WHERE dossier_id = ?",
@@ -201,19 +227,82 @@ class Art44Detector:
                 (
                     "INSERT INTO {art44_links} VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (dossier_id, other_id) DO NOTHING",
-                    link,
+                    (dossier_id, other_id, m.signal, m.evidence),
                 )
-                for link in links
+                for other_id, g, m in matched
+                if g == group or g in absorbed
             ),
         ]
-        for absorbed in sorted(set(groups) - {group}):
-            statements.append(
-                (
-                    "UPDATE {art44_requests} SET grp = ? WHERE agency_code = ? AND grp = ?",
-                    (group, agency, absorbed),
-                )
+        statements += [
+            (
+                "UPDATE {art44_requests} SET grp = ? WHERE agency_code = ? AND grp = ?",
+                (group, agency, g),
             )
+            for g in absorbed
+        ]
         return statements
+
+    def _joined(self, agency_code: str, groups: list[str]) -> tuple[str, list[str]]:
+        """The group a request joins (the first it matches) and the groups it brings into it:
+        every other one it matches, but none holding an application a handler took out of
+        the joined ones."""
+        distinct = list(dict.fromkeys(groups))
+        marks = ", ".join("?" for _ in distinct)
+        apart = {
+            frozenset(pair)
+            for pair in self.tables.read(
+                "SELECT mine.grp, theirs.grp FROM {art44_apart} a "
+                "JOIN {art44_requests} mine ON mine.dossier_id = a.dossier_id "
+                "JOIN {art44_requests} theirs ON theirs.dossier_id = a.other_id "
+                f"WHERE mine.agency_code = ? AND mine.grp IN ({marks}) AND theirs.grp IN ({marks})",
+                [agency_code, *distinct, *distinct],
+            )
+        }
+        joined, absorbed = distinct[0], list[str]()
+        for g in distinct[1:]:
+            if all(frozenset((g, h)) not in apart for h in [joined, *absorbed]):
+                absorbed.append(g)
+        return joined, absorbed
+
+    def _excluded(self, e: Any) -> list[Statement]:
+        """The application leaves its group for one of its own (keyed apart from any dossier's,
+        so that the group keeps its key and the candidate its id), and is kept apart from
+        every application of the group."""
+        found = self.tables.read(
+            "SELECT agency_code, grp FROM {art44_requests} WHERE dossier_id = ?", [e.dossier_id]
+        )
+        if not found:
+            return []
+        agency, group = found[0]
+        members = self.tables.read(
+            "SELECT dossier_id FROM {art44_requests} WHERE agency_code = ? AND grp = ? "
+            "AND dossier_id != ?",
+            [agency, group, e.dossier_id],
+        )
+        return [
+            (
+                "UPDATE {art44_requests} SET grp = ? WHERE dossier_id = ?",
+                (f"excluded:{e.dossier_id}", e.dossier_id),
+            ),
+            *(
+                (
+                    "INSERT INTO {art44_apart} VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (e.dossier_id, other_id),
+                )
+                for (other_id,) in members
+            ),
+            (
+                "INSERT INTO {art44_excluded} VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    str(e.originator_id),
+                    e.dossier_id,
+                    e.application_number,
+                    e.reason,
+                    e.on.isoformat(),
+                    e.by,
+                ),
+            ),
+        ]
 
     def _features_of(
         self, description: str, catalogue: tuple[CataloguedDocument, ...], version: int
@@ -264,10 +353,12 @@ class Art44Detector:
         if not self.policy.qualifies([(r.receipt_date, r.applicant_key) for r in requests]):
             return None
         marks = ", ".join("?" for _ in requests)
+        members = [r.dossier_id for r in requests]
         links = self.tables.read(
             "SELECT dossier_id, other_id, signal, evidence FROM {art44_links} "
-            f"WHERE dossier_id IN ({marks}) ORDER BY dossier_id, other_id",
-            [r.dossier_id for r in requests],
+            f"WHERE dossier_id IN ({marks}) AND other_id IN ({marks}) "
+            "ORDER BY dossier_id, other_id",
+            [*members, *members],
         )
         cid = candidate_id(agency_code, group)
         return self._decision(cid, agency_code, group, requests, [Link(*r) for r in links])
@@ -293,6 +384,11 @@ class Art44Detector:
                 "",
             )
         )
+        excluded = self.tables.read(
+            "SELECT application_number, reason, excluded_on, excluded_by FROM {art44_excluded} "
+            "WHERE candidate_id = ? ORDER BY excluded_on, application_number",
+            [str(cid)],
+        )
         return CandidateView(
             cid,
             agency_code,
@@ -306,4 +402,5 @@ class Art44Detector:
             reason,
             date.fromisoformat(decided_on) if decided_on else None,
             decided_by,
+            [Exclusion(n, why, date.fromisoformat(on), by) for n, why, on, by in excluded],
         )

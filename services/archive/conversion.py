@@ -2,7 +2,8 @@
 applicants have asked for the same disclosable information, it becomes a candidate; a person
 converts it (with the publication's link) or declines it (with a reason), and the decision is
 kept. An applicant may also suggest it (Art 44(2)); the suggestion is recorded and answered the
-same way. No I/O here."""
+same way. A handler who finds that one of a candidate's applications asks for other information
+takes it out; it is not joined to that candidate again. No I/O here."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ class Candidate(Aggregate):
         self.reason = ""
         self.decided_on: date | None = None
         self.decided_by = ""
+        self.excluded: tuple[str, ...] = ()  # dossier ids taken out
 
     @staticmethod
     def create_id(agency_code: str, key: str, **_: object) -> UUID:
@@ -104,6 +106,28 @@ class Candidate(Aggregate):
         if not reason.strip():
             raise InvalidArgument([FieldViolation("reason", "say why it is not converted")])
         self._decided(Decision.DECLINED, "", reason.strip(), on, by)
+
+    def exclude(
+        self, dossier_id: str, application_number: str, reason: str, on: date, *, by: str
+    ) -> None:
+        """不是同一信息: the application asks for other information than the rest; taking it out
+        again changes nothing."""
+        self._undecided()
+        if not reason.strip():
+            raise InvalidArgument([FieldViolation("reason", "say why it is other information")])
+        if dossier_id not in self.excluded:
+            self._excluded(dossier_id, application_number, reason.strip(), on, by)
+
+    @event("RequestExcluded")
+    def _excluded(
+        self,
+        dossier_id: str,
+        application_number: str,  # noqa: ARG002
+        reason: str,  # noqa: ARG002
+        on: date,  # noqa: ARG002
+        by: str,  # noqa: ARG002
+    ) -> None:
+        self.excluded += (dossier_id,)
 
     def _undecided(self) -> None:
         if self.decision is not Decision.PENDING:

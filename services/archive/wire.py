@@ -121,4 +121,13 @@ def candidate_to_wire(view: CandidateView) -> pb.ConversionCandidate:
         decided_on=date_to_wire(view.decided_on),
         decided_by=view.decided_by,
         distinct_applicants=len({r.applicant_key for r in view.requests}),
+        excluded=[
+            pb.ExcludedApplication(
+                application_number=x.application_number,
+                reason=x.reason,
+                excluded_on=date_to_wire(x.excluded_on),
+                excluded_by=x.excluded_by,
+            )
+            for x in view.excluded
+        ],
     )

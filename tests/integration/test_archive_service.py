@@ -220,6 +220,78 @@ def test_a_registered_number_groups_with_the_title_into_a_candidate(
     )
 
 
+def test_a_handler_takes_an_application_out_of_a_candidate(
+    start_archive: StartService, nats_server: LocalNatsServer, archive_database: Database
+) -> None:
+    """Refused with the field at fault and nothing recorded; then taken out, with who and why
+    shown on the candidate and no evidence left pointing at it."""
+    nats_server.start()
+    archive = start_archive()
+    sent: list[tuple[str, bytes]] = []
+    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
+    cases = feed.disclose_each(
+        ["申请公开菏民发〔2025〕12号"] * 4, date(2025, 3, 1), date(2025, 4, 1)
+    )
+    publish(nats_server.url, sent)
+
+    def candidates() -> list[a.ConversionCandidate]:
+        listed = archive.archive.ListConversionCandidates(
+            a.ListConversionCandidatesRequest(agency_code=AGENCY), metadata=HEAD
+        )
+        return list(listed.candidates)
+
+    wait_for(lambda: [len(c.requests) for c in candidates()] == [4], what="the candidate")
+    [candidate] = candidates()
+    number = feed.numbers[cases[2]]
+    before = archive_database.event_rows()
+
+    def exclude(**fields: str) -> object:
+        request = {
+            "agency_code": AGENCY,
+            "candidate_id": candidate.candidate_id,
+            "application_number": number,
+            "reason": "问的是另一份文件",
+        }
+        request.update(fields)
+        return archive.archive.ExcludeFromConversionCandidate(
+            a.ExcludeFromConversionCandidateRequest(**request), metadata=HEAD
+        )
+
+    for fields, field in [
+        ({"candidate_id": "nope"}, "candidate_id"),
+        ({"application_number": ""}, "application_number"),
+        ({"application_number": "HZMZJ-2025-999999"}, "application_number"),
+        ({"reason": " "}, "reason"),
+    ]:
+        with pytest.raises(grpc.RpcError) as refusal:
+            exclude(**fields)
+        assert refusal.value.code() is grpc.StatusCode.INVALID_ARGUMENT, field
+        assert field in violations(refusal.value), refusal.value.details()
+    with pytest.raises(grpc.RpcError) as stranger:
+        archive.archive.ExcludeFromConversionCandidate(
+            a.ExcludeFromConversionCandidateRequest(
+                agency_code=AGENCY,
+                candidate_id=candidate.candidate_id,
+                application_number=number,
+                reason="x",
+            ),
+            metadata=bearer(AGENCY, Role.REGISTRAR),
+        )
+    assert stranger.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    assert archive_database.event_rows() == before
+
+    exclude()
+    wait_for(lambda: [len(c.requests) for c in candidates()] == [3], what="the exclusion")
+    [after] = candidates()
+    assert [(x.application_number, x.reason, x.excluded_by) for x in after.excluded] == [
+        (number, "问的是另一份文件", "王主任")
+    ]
+    assert number not in {r.application_number for r in after.requests}
+    assert all(
+        number not in (e.application_number, e.matches_application_number) for e in after.evidence
+    )
+
+
 def test_the_register_is_imported_from_a_spreadsheet(
     start_archive: StartService,
     nats_server: LocalNatsServer,

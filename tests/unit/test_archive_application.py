@@ -161,6 +161,38 @@ def test_three_applicants_asking_for_one_document_make_a_candidate(archive: Arch
     assert (decided.decision, decided.link) == (Decision.CONVERTED, "https://x.gov.cn/a")
 
 
+def test_an_application_taken_out_of_a_candidate_is_not_grouped_with_it_again(
+    archive: Archive,
+) -> None:
+    feed = HandlingFeed(archive.apply_handling_event)
+    same = "申请公开菏民发〔2025〕12号文件"
+    feed.disclose_each([same] * 4, date(2026, 1, 5), date(2026, 2, 1))
+    [candidate] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    taken_out = candidate.requests[1].application_number
+    with pytest.raises(InvalidArgument) as refused:
+        archive.exclude_from_candidate(HEAD, "HZMZJ", candidate.candidate_id, taken_out, " ")
+    assert [v.field for v in refused.value.violations] == ["reason"]
+    with pytest.raises(InvalidArgument) as refused:
+        archive.exclude_from_candidate(HEAD, "HZMZJ", candidate.candidate_id, "NOPE", "其他")
+    assert [v.field for v in refused.value.violations] == ["application_number"]
+    events = archive.recorder.max_notification_id()
+
+    archive.exclude_from_candidate(
+        HEAD, "HZMZJ", candidate.candidate_id, taken_out, "问的是执行情况，不是文件本身"
+    )
+    archive.exclude_from_candidate(HEAD, "HZMZJ", candidate.candidate_id, taken_out, "again")
+    assert archive.recorder.max_notification_id() == events + 2  # opened, excluded; once
+    # A later request matching every one of them joins the candidate, not the one taken out.
+    later = feed.register(date(2026, 3, 1), description=same, applicant_key="a9")
+    feed.answer_and_serve(later, Outcome.R1, date(2026, 3, 20))
+    [after] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    assert after.candidate_id == candidate.candidate_id
+    assert [r.applicant_key for r in after.requests] == ["a0", "a2", "a3", "a9"]
+    assert [(x.application_number, x.excluded_by) for x in after.excluded] == [(taken_out, "head")]
+    numbers = {r.dossier_id for r in after.requests}
+    assert all({link.dossier_id, link.other_id} <= numbers for link in after.evidence)
+
+
 def test_the_register_links_a_bare_document_number_to_its_title(archive: Archive) -> None:
     title = "菏泽市民政局关于调整城乡低保标准的通知"
     recorded = archive.record_documents(HEAD, "HZMZJ", [RegisterEntry("菏民发〔2025〕12号", title)])
