@@ -243,9 +243,10 @@ class Art44Detector:
         return statements
 
     def _joined(self, agency_code: str, groups: list[str]) -> tuple[str, list[str]]:
-        """The group a request joins (the first it matches) and the groups it brings into it:
-        every other one it matches, but none holding an application a handler took out of
-        the joined ones."""
+        """The group a request joins and the groups it brings into it. It joins a group whose
+        candidate was decided, if it matches one, else the first it matches, and brings in
+        every other it matches except one decided too (each decision stays on its candidate)
+        and one holding an application a handler took out of the joined ones."""
         distinct = list(dict.fromkeys(groups))
         marks = ", ".join("?" for _ in distinct)
         apart = {
@@ -258,9 +259,19 @@ class Art44Detector:
                 [agency_code, *distinct, *distinct],
             )
         }
-        joined, absorbed = distinct[0], list[str]()
-        for g in distinct[1:]:
-            if all(frozenset((g, h)) not in apart for h in [joined, *absorbed]):
+        decided = {
+            g
+            for (g,) in self.tables.read(
+                "SELECT grp FROM {art44_candidates} WHERE agency_code = ? AND decision != ? "
+                f"AND grp IN ({marks})",
+                [agency_code, Decision.PENDING.value, *distinct],
+            )
+        }
+        joined = next((g for g in distinct if g in decided), distinct[0])
+        absorbed = list[str]()
+        for g in distinct:
+            together = all(frozenset((g, h)) not in apart for h in [joined, *absorbed])
+            if g != joined and g not in decided and together:
                 absorbed.append(g)
         return joined, absorbed
 

@@ -175,7 +175,7 @@ def test_an_application_taken_out_of_a_candidate_is_not_grouped_with_it_again(
     with pytest.raises(InvalidArgument) as refused:
         archive.exclude_from_candidate(HEAD, "HZMZJ", candidate.candidate_id, "NOPE", "其他")
     assert [v.field for v in refused.value.violations] == ["application_number"]
-    events = archive.recorder.max_notification_id()
+    events = archive.recorder.max_notification_id() or 0
 
     archive.exclude_from_candidate(
         HEAD, "HZMZJ", candidate.candidate_id, taken_out, "问的是执行情况，不是文件本身"
@@ -191,6 +191,34 @@ def test_an_application_taken_out_of_a_candidate_is_not_grouped_with_it_again(
     assert [(x.application_number, x.excluded_by) for x in after.excluded] == [(taken_out, "head")]
     numbers = {r.dossier_id for r in after.requests}
     assert all({link.dossier_id, link.other_id} <= numbers for link in after.evidence)
+
+
+def test_a_decision_stays_on_its_candidate_when_a_request_joins_two_groups(
+    archive: Archive,
+) -> None:
+    feed = HandlingFeed(archive.apply_handling_event)
+    by_number = ["申请公开菏民发〔2025〕12号"] * 3
+    by_title = ["请提供《关于调整城乡低保标准的通知》"] * 3
+    feed.disclose_each(by_number, date(2026, 1, 5), date(2026, 2, 1))
+    for i, text in enumerate(by_title):
+        case = feed.register(date(2026, 2, 5 + i), description=text, applicant_key=f"b{i}")
+        feed.answer_and_serve(case, Outcome.R1, date(2026, 3, 1))
+    first, second = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    archive.decide_candidate(
+        HEAD,
+        "HZMZJ",
+        second.candidate_id,
+        lambda c: c.convert("https://x.gov.cn/dibao", date(2026, 3, 2), by="head"),
+    )
+    both = feed.register(
+        date(2026, 3, 5), description="菏民发〔2025〕12号《关于调整城乡低保标准的通知》"
+    )
+    feed.answer_and_serve(both, Outcome.R1, date(2026, 3, 20))
+    [merged] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    assert merged.candidate_id == second.candidate_id
+    assert (merged.decision, merged.link) == (Decision.CONVERTED, "https://x.gov.cn/dibao")
+    assert len(merged.requests) == 7
+    assert first.candidate_id != second.candidate_id
 
 
 def test_the_register_links_a_bare_document_number_to_its_title(archive: Archive) -> None:
