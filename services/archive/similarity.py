@@ -35,8 +35,11 @@ _DOCUMENT_NUMBERS = (
     # 地字第安规2021-009号 (permits)
     re.compile(r"([\u4e00-\u9fff]{1,3}字第?[\u4e00-\u9fff]{0,4}?)(\d{4})\s*-\s*0*(\d{1,5})\s*号"),
 )
-_CITED = re.compile(r"(按|按照|依据|根据|依照|参照)$")
-_CITING = re.compile(r"按|依据|根据|依照|参照")
+# 按琮政发〔2022〕7号的标准: the word before a number that cites it, found before the issuer's
+# prefix or taken into it.
+_CITING = "按照?|依据|根据|依照|参照"
+_CITED_AFTER = re.compile(f"({_CITING})$")
+_CITED_IN = re.compile(_CITING)
 _TITLE = re.compile(r"《([^《》]{2,100})》")
 _TITLE_WRAPPERS = (
     re.compile(r"^关于(印发|转发|发布|公布)?"),
@@ -257,7 +260,7 @@ def _document_numbers(text: str) -> tuple[list[DocumentNumber], str]:
     for pattern in _DOCUMENT_NUMBERS:
         for m in pattern.finditer(text):
             prefix = _prefix(m[1])
-            if not (_CITED.search(m[1][: m[1].rfind(prefix)]) or _CITING.match(prefix)):
+            if not (_CITED_AFTER.search(m[1][: m[1].rfind(prefix)]) or _CITED_IN.match(prefix)):
                 numbers.append(DocumentNumber(prefix, m[2], m[3]))
         text = pattern.sub(" ", text)
     return numbers, text
@@ -294,7 +297,6 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
         for x, y in (
             (a.numbers, b.numbers),
             (a.kinds, b.kinds),
-            (a.documents, b.documents),
             (a.sections, b.sections),
             (a.follow_ups, b.follow_ups),
         )
@@ -337,7 +339,8 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
 
 def _named_apart(a: Features, b: Features) -> bool:
     """Each names a place, firm, school, project or person of one kind that the other's text
-    does not mention (柳树湾村 and 柳树沟村; not 新桥巷 and 纬三路东片区)."""
+    does not mention (柳树湾村 and 柳树沟村; not the applicant's 新桥巷 and a 棚户区改造
+    project)."""
     a_only = {n.kind for n in a.places if not _mentions(b.text, n.stem)}
     return any(n.kind in a_only and not _mentions(a.text, n.stem) for n in b.places)
 
