@@ -277,7 +277,8 @@ class Archive(ServiceApplication):
         self, principal: Principal, agency_code: str, entries: list[RegisterEntry]
     ) -> int:
         """Add documents to the agency's register (发文目录); returns how many were new or
-        changed. Requests grouped before stay as they were grouped."""
+        changed. Requests archived before that name a new number are compared again (the
+        detector regroups them)."""
         principal.require_role(*_STAFF)
         principal.require_agency(agency_code)
         register = cast(DocumentRegister | None, self._get(register_id(agency_code)))

@@ -23,7 +23,9 @@ from services.archive.domain import Dossier
 from services.archive.register import DocumentRegister
 from services.archive.similarity import (
     CataloguedDocument,
+    DocumentNumber,
     Features,
+    Match,
     MatchPolicy,
     document_number,
     features,
@@ -54,6 +56,15 @@ _TABLES = {
         "dossier_id TEXT NOT NULL, application_number TEXT NOT NULL, reason TEXT NOT NULL, "
         "excluded_on TEXT NOT NULL, excluded_by TEXT NOT NULL, "
         "PRIMARY KEY (candidate_id, dossier_id))"
+    ],
+    # The document numbers each archived request names, to find them when the register learns
+    # what a number is.
+    "art44_numbers": [
+        "CREATE TABLE IF NOT EXISTS {art44_numbers} (dossier_id TEXT NOT NULL, "
+        "agency_code TEXT NOT NULL, prefix TEXT NOT NULL, year TEXT NOT NULL, "
+        "serial TEXT NOT NULL, PRIMARY KEY (dossier_id, prefix, year, serial))",
+        "CREATE INDEX IF NOT EXISTS art44_numbers_serial ON {art44_numbers} "
+        "(agency_code, year, serial)",
     ],
     "art44_documents": [
         "CREATE TABLE IF NOT EXISTS {art44_documents} (agency_code TEXT NOT NULL, "
@@ -176,7 +187,8 @@ class Art44Detector:
                     "INSERT INTO {art44_documents} VALUES (?, ?, ?) "
                     "ON CONFLICT (agency_code, number) DO UPDATE SET title = excluded.title",
                     (e.agency_code, e.number, e.title),
-                )
+                ),
+                *self._regrouped(e.agency_code, e.number, e.title),
             ]
         if isinstance(e, _C.RequestExcluded):
             return self._excluded(e)
@@ -199,39 +211,101 @@ class Art44Detector:
         if not found:
             return []
         agency, received, description = found[0]
-        window = timedelta(days=self.policy.window_days)
-        start = date.fromisoformat(received) - window
-        others = self.tables.read(
-            "SELECT dossier_id, description, grp FROM {art44_requests} "
-            "WHERE agency_code = ? AND grp IS NOT NULL AND receipt_date >= ? AND dossier_id != ? "
-            "ORDER BY receipt_date, application_number",
-            [agency, start.isoformat(), dossier_id],
-        )
         catalogue = self._register(agency)
-        version = hash(catalogue)
-        mine = self._features_of(description, catalogue, version)
-        matched = []
-        for other_id, other_description, group in others:
-            theirs = self._features_of(other_description, catalogue, version)
-            if found_match := match(mine, theirs, self.similarity):
-                matched.append((other_id, group, found_match))
+        matched = self._matches(agency, dossier_id, received, description, catalogue)
         group, absorbed = (
-            self._joined(agency, [g for _, g, _ in matched]) if matched else (dossier_id, [])
+            self._joined(agency, [g for _, _, g, _ in matched]) if matched else (dossier_id, [])
         )
-        statements: list[Statement] = [
+        return [
             (
                 "UPDATE {art44_requests} SET outcome = ?, grp = ? WHERE dossier_id = ?",
                 (outcome, group, dossier_id),
             ),
             *(
                 (
-                    "INSERT INTO {art44_links} VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (dossier_id, other_id) DO NOTHING",
-                    (dossier_id, other_id, m.signal, m.evidence),
+                    "INSERT INTO {art44_numbers} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (dossier_id, agency, n.prefix, n.year, n.serial),
                 )
-                for other_id, g, m in matched
-                if g == group or g in absorbed
+                for n in self._features_of(description, (), hash(())).document_numbers
             ),
+            *self._merged(agency, group, absorbed, matched),
+        ]
+
+    def _regrouped(self, agency: str, written: str, title: str) -> list[Statement]:
+        """The register has learnt what a number is: the archived requests that name it are
+        compared again, now with its title, and join the groups they match."""
+        number = document_number(written)
+        if number is None:
+            return []
+        naming = [
+            row
+            for prefix, *row in self.tables.read(
+                "SELECT n.prefix, r.dossier_id, r.receipt_date, r.description, r.grp "
+                "FROM {art44_numbers} n JOIN {art44_requests} r ON r.dossier_id = n.dossier_id "
+                "WHERE n.agency_code = ? AND n.year = ? AND n.serial = ?",
+                [agency, number.year, number.serial],
+            )
+            if number.same_as(DocumentNumber(prefix, number.year, number.serial))
+        ]
+        if not naming:
+            return []
+        known = tuple(d for d in self._register(agency) if not d.number.same_as(number))
+        catalogue = (*known, CataloguedDocument(number, title))
+        matched = [
+            found
+            for dossier_id, received, description, _ in naming
+            for found in self._matches(agency, dossier_id, received, description, catalogue)
+        ]
+        group, absorbed = self._joined(
+            agency, [g for *_, g in naming] + [g for _, _, g, _ in matched]
+        )
+        return self._merged(agency, group, absorbed, matched)
+
+    def _matches(
+        self,
+        agency: str,
+        dossier_id: str,
+        received: str,
+        description: str,
+        catalogue: tuple[CataloguedDocument, ...],
+    ) -> list[tuple[str, str, str, Match]]:
+        """(request, other request, its group, why) for each archived request of the window
+        that asks for the same information."""
+        start = date.fromisoformat(received) - timedelta(days=self.policy.window_days)
+        others = self.tables.read(
+            "SELECT dossier_id, description, grp FROM {art44_requests} "
+            "WHERE agency_code = ? AND grp IS NOT NULL AND receipt_date >= ? AND dossier_id != ? "
+            "ORDER BY receipt_date, application_number",
+            [agency, start.isoformat(), dossier_id],
+        )
+        version = hash(catalogue)
+        mine = self._features_of(description, catalogue, version)
+        return [
+            (dossier_id, other_id, group, found)
+            for other_id, other_description, group in others
+            if (
+                found := match(
+                    mine, self._features_of(other_description, catalogue, version), self.similarity
+                )
+            )
+        ]
+
+    def _merged(
+        self,
+        agency: str,
+        group: str,
+        absorbed: list[str],
+        matched: list[tuple[str, str, str, Match]],
+    ) -> list[Statement]:
+        """The evidence of the matches that hold within the group, and the groups it takes in."""
+        statements: list[Statement] = [
+            (
+                "INSERT INTO {art44_links} VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (dossier_id, other_id) DO NOTHING",
+                (dossier_id, other_id, m.signal, m.evidence),
+            )
+            for dossier_id, other_id, g, m in matched
+            if g == group or g in absorbed
         ]
         statements += [
             (

@@ -238,6 +238,25 @@ def test_the_register_links_a_bare_document_number_to_its_title(archive: Archive
     assert any(link.signal == "title" for link in candidate.evidence)
 
 
+def test_registering_a_number_later_groups_the_requests_that_named_it(archive: Archive) -> None:
+    feed = HandlingFeed(archive.apply_handling_event)
+    texts = [
+        "申请公开菏民发〔2025〕12号",
+        "菏民发[2025]12号文件",
+        "请提供《关于调整城乡低保标准的通知》",
+        "市民政局调整城乡低保标准的通知",
+    ]
+    feed.disclose_each(texts, date(2026, 1, 5), date(2026, 2, 1))
+    assert caught_up(archive).list_candidates(HEAD, "HZMZJ") == []
+    archive.record_documents(HEAD, "HZMZJ", [RegisterEntry("菏民发〔2025〕99号", "另一份通知")])
+    assert caught_up(archive).list_candidates(HEAD, "HZMZJ") == []
+    title = "菏泽市民政局关于调整城乡低保标准的通知"
+    archive.record_documents(HEAD, "HZMZJ", [RegisterEntry("菏民发〔2025〕12号", title)])
+    [candidate] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    assert [r.applicant_key for r in candidate.requests] == ["a0", "a1", "a2", "a3"]
+    assert any(link.signal == "title" for link in candidate.evidence)
+
+
 def test_a_register_entry_without_a_number_or_title_records_nothing(archive: Archive) -> None:
     entries = [RegisterEntry("菏民发〔2025〕12号", "通知"), RegisterEntry("第12号", " ")]
     with pytest.raises(InvalidArgument) as refused:
