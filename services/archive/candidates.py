@@ -20,6 +20,7 @@ from eventsourcing.persistence import Tracking
 from ogi.views import Statement, tracked_tables
 from services.archive.conversion import Candidate, ConversionPolicy, Decision, Origin, candidate_id
 from services.archive.domain import Dossier
+from services.archive.grouping import joined
 from services.archive.register import DocumentRegister
 from services.archive.similarity import (
     CataloguedDocument,
@@ -214,7 +215,9 @@ class Art44Detector:
         catalogue = self._register(agency)
         matched = self._matches(agency, dossier_id, received, description, catalogue)
         group, absorbed = (
-            self._joined(agency, [g for _, _, g, _ in matched]) if matched else (dossier_id, [])
+            self._joined(agency, [(g, m.signal) for _, _, g, m in matched])
+            if matched
+            else (dossier_id, [])
         )
         return [
             (
@@ -256,9 +259,8 @@ class Art44Detector:
             for dossier_id, received, description, _ in naming
             for found in self._matches(agency, dossier_id, received, description, catalogue)
         ]
-        group, absorbed = self._joined(
-            agency, [g for *_, g in naming] + [g for _, _, g, _ in matched]
-        )
+        named = [(g, "document_number") for *_, g in naming]
+        group, absorbed = self._joined(agency, named + [(g, m.signal) for _, _, g, m in matched])
         return self._merged(agency, group, absorbed, matched)
 
     def _matches(
@@ -316,12 +318,10 @@ class Art44Detector:
         ]
         return statements
 
-    def _joined(self, agency_code: str, groups: list[str]) -> tuple[str, list[str]]:
-        """The group a request joins and the groups it brings into it. It joins a group whose
-        candidate was decided, if it matches one, else the first it matches, and brings in
-        every other it matches except one decided too (each decision stays on its candidate)
-        and one holding an application a handler took out of the joined ones."""
-        distinct = list(dict.fromkeys(groups))
+    def _joined(self, agency_code: str, matches: list[tuple[str, str]]) -> tuple[str, list[str]]:
+        """`grouping.joined` for (group, signal) of each match, with the agency's decided
+        candidates and the applications handlers took out of them."""
+        distinct = list(dict.fromkeys(g for g, _ in matches))
         marks = ", ".join("?" for _ in distinct)
         apart = {
             frozenset(pair)
@@ -341,13 +341,7 @@ class Art44Detector:
                 [agency_code, Decision.PENDING.value, *distinct],
             )
         }
-        joined = next((g for g in distinct if g in decided), distinct[0])
-        absorbed = list[str]()
-        for g in distinct:
-            together = all(frozenset((g, h)) not in apart for h in [joined, *absorbed])
-            if g != joined and g not in decided and together:
-                absorbed.append(g)
-        return joined, absorbed
+        return joined(matches, decided, apart, self.policy.grouping)
 
     def _excluded(self, e: Any) -> list[Statement]:
         """The application leaves its group for one of its own (keyed apart from any dossier's,

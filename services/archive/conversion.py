@@ -19,16 +19,19 @@ from eventsourcing.domain import Aggregate, event
 
 from ogi.errors import FieldViolation, InvalidArgument, PreconditionFailed
 from ogi.taxonomy import Outcome
+from services.archive.grouping import Grouping
 
 
 @dataclass(frozen=True)
 class ConversionPolicy:
     """The conversion threshold and window [policy] (domain.md §7, §8). Default: 3 distinct
-    applicants within 12 months whose requests ended disclosed (R1, R2) or partly (R8)."""
+    applicants within 12 months whose requests ended disclosed (R1, R2) or partly (R8); a
+    request joins every group it matches (services.archive.grouping)."""
 
     applicants: int = 3
     window_days: int = 365
     outcomes: frozenset[Outcome] = frozenset({Outcome.R1, Outcome.R2, Outcome.R8})
+    grouping: Grouping = Grouping.EVERY_MATCH
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ConversionPolicy:
@@ -41,6 +44,7 @@ class ConversionPolicy:
                 if outcomes
                 else cls.outcomes
             ),
+            grouping=Grouping(environ.get("OGI_POLICY_CONVERSION_GROUPING", cls.grouping)),
         )
 
     def qualifies(self, requests: Sequence[tuple[date, str]]) -> bool:
