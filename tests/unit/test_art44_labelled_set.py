@@ -23,9 +23,15 @@ _REMARK = re.compile(r"\s*(\(sibling of|——).*$")
 
 
 def register(groups: list[dict[str, object]]) -> list[CataloguedDocument]:
-    """The documents the notes name with their numbers."""
-    notes = [_REMARK.sub("", str(group["note"])) for group in groups]
-    return [CataloguedDocument(n, note) for note in notes for n in features(note).document_numbers]
+    """The documents the notes name with their numbers, one title for each number: a note that
+    names the number of another group's document (a sibling's note on that document's
+    enforcement, say) is not that document's entry in the register."""
+    notes = sorted((str(g["note"]) for g in groups), key=lambda note: "(sibling of" in note)
+    titles: dict[str, CataloguedDocument] = {}
+    for note in map(_REMARK.sub, itertools.repeat(""), notes):
+        for number in features(note).document_numbers:
+            titles.setdefault(str(number), CataloguedDocument(number, note))
+    return list(titles.values())
 
 
 def precision_recall(
