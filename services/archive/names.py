@@ -45,6 +45,7 @@ _NOT_A_ROAD = re.compile(r"(线路|道路|公路|马路|网路)$")
 _NOT_AN_ORGANISATION = re.compile(r"[哪这那该各本每此其所上到被]")
 _PERSON = re.compile(
     r"[\u4e00-\u9fff]某{1,2}|(?<=户主)[\u4e00-\u9fff]{2,3}|(?<=[组村])[\u4e00-\u9fff]{2,3}(?=户)"
+    r"|(?<=本人|我叫|我是)[\u4e00-\u9fff]{2,3}(?=[，,。])"
 )
 
 
@@ -61,10 +62,10 @@ def _named(kind: str, name: str, suffix: str = "") -> Name:
 
 def names(text: str, segmented: list[str]) -> frozenset[Name]:
     """The names in `text` (spaced, normalised): the characters before a suffix, back to a
-    boundary or the name before (城关镇|李家庄村, 金樨大道|桂岭路); people as records write
-    them (张某某, 户主陈永禄, 三组岑有福户); and what a project is called (the word before 项目).
-    Names are cut from the text, not the words: a segmenter does not know 柳树湾 and cuts it
-    apart."""
+    boundary or the name before (城关镇|李家庄村, 金樨大道|桂岭路); people as records and
+    applicants write them (张某某, 户主陈永禄, 三组岑有福户, 本人岑有禄，); and what a project
+    is called (the word before 项目). Names are cut from the text, not the words: a segmenter
+    does not know 柳树湾 and cuts it apart."""
     found = {_named("person", p) for p in _PERSON.findall(text)}
     found.update(
         _named("project", segmented[i - 1])

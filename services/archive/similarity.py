@@ -114,13 +114,16 @@ _SECTIONS = {
     "国有资本经营": r"国有资本经营",
     "社会保险基金": r"社会保险基金",
     "规划条件": r"规划条件",
+    "总体规划": r"总体规划|总规",
+    "详细规划": r"详细规划",
+    "村庄规划": r"村庄规划",
     "可行性研究": r"可行性研究",
     "初步设计": r"初步设计",
     "核发": r"核发|新办",
     "注销": r"注销|吊销",
 }
 # What came of a document: never the document itself (崧环罚〔2023〕7号处罚决定的执行情况).
-_FOLLOW_UP = re.compile(r"执行情况|执行报告|落实情况|完成情况|整改情况|进展情况|缴纳情况|复查")
+_FOLLOW_UP = re.compile(r"执行情况|执行报告|落实情况|完成情况|完成进度|整改情况|进展|缴纳情况|复查")
 _SECTION_PATTERNS = {k: re.compile(p) for k, p in _SECTIONS.items()}
 _DOCUMENT_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _DOCUMENT_KINDS.items()}
 _KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _KINDS.items()}

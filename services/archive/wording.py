@@ -24,9 +24,11 @@ _CHINESE_ORDINAL = re.compile(
     r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日|标段|组|届)"
 )
 _QUARTER = re.compile(r"第?([1-4])季度")
-# 不是批复, 不要征求意见稿: what the applicant does not want is not what they ask for.
+# 不是批复, 不要征求意见稿, 已经拿到2022年度的: what the applicant does not want, or has, is not
+# what they ask for.
 _NEGATED = re.compile(
     r"(而?不是|不要|并非|而非)[^，。；,;:：()（）]{0,15}|[^，。；,;:：()（）]{0,12}(不需要|不用)"
+    r"|(已经拿到|已经有|手头已有|已拿到|已获得|已经获取)[^，。；,;:：()（）]{0,20}"
 )
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
