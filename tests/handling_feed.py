@@ -77,14 +77,19 @@ class HandlingFeed:
         )
 
     def disclose_each(
-        self, descriptions: list[str], first_received: date, served_on: date
+        self,
+        descriptions: list[str],
+        first_received: date,
+        served_on: date,
+        applicants: str = "a",
     ) -> list[UUID]:
-        """One applicant per description (keys a0, a1, …), received a day apart, each answered
-        R1 (disclosed) and served: requests for the Art 44 detector."""
+        """One applicant per description (keys a0, a1, … for applicants "a"), received a day
+        apart, each answered R1 (disclosed) and served: requests for the Art 44 detector."""
         cases = []
         for n, text in enumerate(descriptions):
             received = first_received + timedelta(days=n)
-            cases.append(self.register(received, description=text, applicant_key=f"a{n}"))
+            key = f"{applicants}{n}"
+            cases.append(self.register(received, description=text, applicant_key=key))
             self.answer_and_serve(cases[-1], Outcome.R1, served_on)
         return cases
 

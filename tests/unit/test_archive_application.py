@@ -200,9 +200,7 @@ def test_a_decision_stays_on_its_candidate_when_a_request_joins_two_groups(
     by_number = ["申请公开菏民发〔2025〕12号"] * 3
     by_title = ["请提供《关于调整城乡低保标准的通知》"] * 3
     feed.disclose_each(by_number, date(2026, 1, 5), date(2026, 2, 1))
-    for i, text in enumerate(by_title):
-        case = feed.register(date(2026, 2, 5 + i), description=text, applicant_key=f"b{i}")
-        feed.answer_and_serve(case, Outcome.R1, date(2026, 3, 1))
+    feed.disclose_each(by_title, date(2026, 2, 5), date(2026, 3, 1), applicants="b")
     first, second = caught_up(archive).list_candidates(HEAD, "HZMZJ")
     archive.decide_candidate(
         HEAD,
