@@ -348,13 +348,21 @@ def _named_apart(a: Features, b: Features) -> bool:
     return any(n.kind in a_only and not _mentions(a.text, n.stem) for n in b.places)
 
 
-@lru_cache(maxsize=65_536)
 def _mentions(text: str, word: str) -> bool:
     """Whether `text` has `word`, whole or as the full name `word` abbreviates (纺机 for
     纺织机械, 污水厂 for 污水处理厂): its characters in order, at most two between each."""
-    return word in text or (
-        len(word) >= 2 and re.search(_ABBREVIATED.join(map(re.escape, word)), text) is not None
+    if word in text:
+        return True
+    return (
+        len(word) >= 2
+        and all(c in text for c in word)
+        and _abbreviation(word).search(text) is not None
     )
+
+
+@lru_cache(maxsize=65_536)
+def _abbreviation(word: str) -> re.Pattern[str]:
+    return re.compile(_ABBREVIATED.join(map(re.escape, word)))
 
 
 def _shared(a: Features, b: Features) -> float:
