@@ -76,6 +76,7 @@ test-unit: proto
 # PostgreSQL from OGI_BENCH_POSTGRES_URL, else OGI_TEST_POSTGRES_URL, else a throwaway pgserver.
 bench: proto
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.art44
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules
