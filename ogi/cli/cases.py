@@ -12,6 +12,7 @@ from typing import Any
 
 import grpc
 
+from ogi.cli.calls import bearer
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from ogi.v1 import handling_pb2_grpc
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> None:
 
 
 def _metadata(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer {args.token}"),) if args.token else ()
+    return bearer(args.token)
 
 
 def _list(stub: Any, args: argparse.Namespace) -> None:

@@ -1,5 +1,6 @@
 """`ogi`: the command line of the platform. `ogi apply` and `ogi status` for applicants,
-`ogi cases …` for handlers, `ogi token` to mint a token for local use."""
+`ogi cases …` and `ogi candidates …` for handlers, `ogi report` and `ogi register import` for the
+office, `ogi token` to mint a token for local use."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import grpc
 
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import cases, register, report
+from ogi.cli import candidates, cases, register, report
 from ogi.cli.cases import enum_choices
 from ogi.cli.refusals import field_violations
 from ogi.clock import system_clock
@@ -126,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     cases.add_parser(sub)
     report.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
     register.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
+    candidates.add_parser(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import grpc
 import openpyxl
 
+from ogi.cli.calls import bearer
 from ogi.cli.refusals import field_violations
 from ogi.cli.report import DEFAULT_ARCHIVE
 from ogi.v1 import archive_pb2 as a
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> None:
         agency_code=args.agency,
         documents=[a.RegisteredDocument(number=r.number, title=r.title) for r in rows],
     )
-    metadata = (("authorization", f"Bearer {args.token}"),) if args.token else ()
+    metadata = bearer(args.token)
     with grpc.insecure_channel(args.archive) as channel:
         stub = archive_pb2_grpc.ArchiveServiceStub(channel)
         try:

@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 
+from ogi.cli.calls import bearer
 from ogi.cli.report_layout import Grid, Table, tables
 from ogi.config import DEFAULT_PORTS
 from ogi.v1 import archive_pb2 as a
@@ -41,7 +42,7 @@ def add_parser(sub: Any, token_default: str) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    metadata = (("authorization", f"Bearer {args.token}"),) if args.token else ()
+    metadata = bearer(args.token)
     with grpc.insecure_channel(args.archive) as channel:
         stub = archive_pb2_grpc.ArchiveServiceStub(channel)
         if args.lock:

@@ -292,6 +292,42 @@ def test_a_handler_takes_an_application_out_of_a_candidate(
     )
 
 
+def test_a_handler_works_the_candidates_from_the_command_line(
+    start_archive: StartService,
+    nats_server: LocalNatsServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`ogi candidates list|exclude|convert`, against a real archive process."""
+    nats_server.start()
+    archive = start_archive()
+    sent: list[tuple[str, bytes]] = []
+    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
+    cases = feed.disclose_each(
+        ["申请公开菏民发〔2025〕12号"] * 4, date(2025, 3, 1), date(2025, 4, 1)
+    )
+    publish(nats_server.url, sent)
+    numbers = [feed.numbers[c] for c in cases]
+    token = HEAD[0][1].removeprefix("Bearer ")
+    ogi = ["candidates", "--archive", archive.listen, "--token", token, "--agency", AGENCY]
+
+    def listed() -> str:
+        assert main([*ogi, "list"]) == 0
+        return capsys.readouterr().out
+
+    wait_for(lambda: all(n in listed() for n in numbers), what="the candidate")
+    [line] = [line for line in listed().splitlines() if "pending" in line]
+    candidate = line.split()[0]
+    assert main([*ogi, "exclude", candidate, "--application", "HZMZJ-2025-999999", "--reason", "x"])
+    assert "application_number" in capsys.readouterr().err
+    assert (
+        main([*ogi, "exclude", candidate, "--application", numbers[3], "--reason", "另一份"]) == 0
+    )
+    wait_for(lambda: f"taken out {numbers[3]}: 另一份" in listed(), what="the exclusion")
+    link = "https://www.gov.cn/zwgk/12.html"
+    assert main([*ogi, "convert", candidate, "--link", link]) == 0
+    wait_for(lambda: link in listed(), what="the conversion")
+
+
 def test_the_register_is_imported_from_a_spreadsheet(
     start_archive: StartService,
     nats_server: LocalNatsServer,
