@@ -5,7 +5,6 @@ Writes bench/results/<time>.json and .md (with the machine) and bench/results/la
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import time
@@ -14,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.measure import machine
+from bench.measure import machine, save
 from bench.replay import AGENCIES, BIG_CASES, measure_replay, sqlite_stores
 from bench.services import Backend, measure_services
 
@@ -104,9 +103,6 @@ def summary_of(name: str, services: Any, replay: Any) -> str:
 
 
 def write(report: dict[str, Any]) -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = report["when"].replace(":", "").replace("-", "")
-    (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     m = report["machine"]
     lines = [
         f"# Benchmark {report['when']}",
@@ -120,10 +116,7 @@ def write(report: dict[str, Any]) -> None:
     ]
     for figures in report["backends"].values():
         lines += [figures["summary"], ""]
-    text = "\n".join(lines)
-    (RESULTS / f"{stamp}.md").write_text(text)
-    (RESULTS / "latest.md").write_text(text)
-    print(text)
+    save(report, "\n".join(lines), RESULTS)
 
 
 if __name__ == "__main__":

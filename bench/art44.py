@@ -7,7 +7,6 @@ Writes bench/results/art44-<time>.json and .md (with the machine) and bench/resu
 from __future__ import annotations
 
 import itertools
-import json
 import time
 import tomllib
 from collections.abc import Callable, Iterable
@@ -15,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.measure import machine
+from bench.measure import machine, save
 from services.archive.similarity import Features, features, match
 
 DATA = Path(__file__).parent.parent / "tests" / "data"
@@ -61,7 +60,6 @@ def main() -> None:
 
 
 def write(report: dict[str, Any]) -> None:
-    stamp = report["when"].replace(":", "").replace("-", "")
     equal, compare = report["equal_text_comparisons_per_second"], report["comparisons_per_second"]
     lines = [
         f"# Art 44 matcher, {report['when']}",
@@ -74,12 +72,7 @@ def write(report: dict[str, Any]) -> None:
         f"- one archived request against a window of {WINDOW:,}: {report['window_ms']} ms",
         "",
     ]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"art44-{stamp}.json").write_text(json.dumps(report, indent=2))
-    text = "\n".join(lines)
-    (RESULTS / f"art44-{stamp}.md").write_text(text)
-    (RESULTS / "art44.md").write_text(text)
-    print(text)
+    save(report, "\n".join(lines), RESULTS, "art44-")
 
 
 if __name__ == "__main__":

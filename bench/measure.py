@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -9,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -90,3 +92,14 @@ def _version(argv: list[str]) -> str:
         return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()  # noqa: S603
     except OSError:
         return "not found"
+
+
+def save(report: dict[str, Any], text: str, folder: Path, name: str = "") -> None:
+    """`report` as <name><time>.json, `text` as <name><time>.md and as the latest of its name
+    (latest.md, or <name>.md), in `folder`; and `text` on the terminal."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = name + report["when"].replace(":", "").replace("-", "")
+    (folder / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (folder / f"{stamp}.md").write_text(text)
+    (folder / f"{name.rstrip('-') or 'latest'}.md").write_text(text)
+    print(text)

@@ -65,6 +65,18 @@ def concluded_cases(count: int) -> tuple[list[tuple[str, bytes]], list[str]]:
     return sent, list(feed.numbers.values())
 
 
+def four_applicants_disclosed_one_document(nats_url: str) -> list[str]:
+    """Four applicants' requests for one document, each disclosed (a conversion candidate),
+    published as handling's relay would; their application numbers."""
+    sent: list[tuple[str, bytes]] = []
+    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
+    cases = feed.disclose_each(
+        ["申请公开菏民发〔2025〕12号"] * 4, date(2025, 3, 1), date(2025, 4, 1)
+    )
+    publish(nats_url, sent)
+    return [feed.numbers[c] for c in cases]
+
+
 def disclosed_in_2025(archive: ServiceProcess) -> int:
     report = archive.archive.GetAnnualReport(
         a.GetAnnualReportRequest(agency_code=AGENCY, year=2025), metadata=HEAD
@@ -227,12 +239,7 @@ def test_a_handler_takes_an_application_out_of_a_candidate(
     shown on the candidate and no evidence left pointing at it."""
     nats_server.start()
     archive = start_archive()
-    sent: list[tuple[str, bytes]] = []
-    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
-    cases = feed.disclose_each(
-        ["申请公开菏民发〔2025〕12号"] * 4, date(2025, 3, 1), date(2025, 4, 1)
-    )
-    publish(nats_server.url, sent)
+    numbers = four_applicants_disclosed_one_document(nats_server.url)
 
     def candidates() -> list[a.ConversionCandidate]:
         listed = archive.archive.ListConversionCandidates(
@@ -242,7 +249,7 @@ def test_a_handler_takes_an_application_out_of_a_candidate(
 
     wait_for(lambda: [len(c.requests) for c in candidates()] == [4], what="the candidate")
     [candidate] = candidates()
-    number = feed.numbers[cases[2]]
+    number = numbers[2]
     before = archive_database.event_rows()
 
     def exclude(**fields: str) -> object:
@@ -300,13 +307,7 @@ def test_a_handler_works_the_candidates_from_the_command_line(
     """`ogi candidates list|exclude|convert`, against a real archive process."""
     nats_server.start()
     archive = start_archive()
-    sent: list[tuple[str, bytes]] = []
-    feed = HandlingFeed(lambda subject, data: sent.append((subject, data)), agency_code=AGENCY)
-    cases = feed.disclose_each(
-        ["申请公开菏民发〔2025〕12号"] * 4, date(2025, 3, 1), date(2025, 4, 1)
-    )
-    publish(nats_server.url, sent)
-    numbers = [feed.numbers[c] for c in cases]
+    numbers = four_applicants_disclosed_one_document(nats_server.url)
     token = HEAD[0][1].removeprefix("Bearer ")
     ogi = ["candidates", "--archive", archive.listen, "--token", token, "--agency", AGENCY]
 
