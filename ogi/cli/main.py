@@ -16,8 +16,8 @@ import grpc
 
 from ogi.auth import Principal, Role, mint_token
 from ogi.cli import candidates, cases, register, report
+from ogi.cli.calls import field_violations
 from ogi.cli.cases import enum_choices
-from ogi.cli.refusals import field_violations
 from ogi.clock import system_clock
 from ogi.config import load_settings
 from ogi.v1 import common_pb2 as pb

@@ -18,8 +18,7 @@ from typing import Any
 import grpc
 import openpyxl
 
-from ogi.cli.calls import bearer
-from ogi.cli.refusals import field_violations
+from ogi.cli.calls import bearer, field_violations
 from ogi.cli.report import DEFAULT_ARCHIVE
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import archive_pb2_grpc

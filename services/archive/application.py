@@ -295,12 +295,8 @@ class Archive(ServiceApplication):
         candidate: UUID,
         decide: Callable[[Candidate], None],
     ) -> Candidate:
-        principal.require_role(Role.HANDLER, Role.OFFICE_HEAD)
-        principal.require_agency(agency_code)
-        found = self._candidate(agency_code, candidate)
-        decide(found)
-        self.save(found)
-        return found
+        self._may_decide(principal, agency_code)
+        return self._decided(self._candidate(agency_code, candidate), decide)
 
     def exclude_from_candidate(
         self,
@@ -311,16 +307,8 @@ class Archive(ServiceApplication):
         reason: str,
     ) -> Candidate:
         """A handler takes out an application that asks for other information (不是同一信息)."""
-        view = next(
-            (
-                v
-                for v in self.list_candidates(principal, agency_code)
-                if v.candidate_id == candidate
-            ),
-            None,
-        )
-        if view is None:
-            raise NotFound(f"no candidate {candidate}")
+        self._may_decide(principal, agency_code)
+        view = self._view(agency_code, candidate)
         dossier_id = next(
             (r.dossier_id for r in view.requests if r.application_number == application_number),
             None,
@@ -330,20 +318,35 @@ class Archive(ServiceApplication):
                 [FieldViolation("application_number", "not one of the candidate's applications")]
             )
         on, by = self.today(), principal.subject
-        return self.decide_candidate(
-            principal,
-            agency_code,
-            candidate,
+        return self._decided(
+            self._candidate(agency_code, candidate, view),
             lambda c: c.exclude(dossier_id, application_number, reason, on, by=by),
         )
 
-    def _candidate(self, agency_code: str, cid: UUID) -> Candidate:
+    @staticmethod
+    def _may_decide(principal: Principal, agency_code: str) -> None:
+        principal.require_role(Role.HANDLER, Role.OFFICE_HEAD)
+        principal.require_agency(agency_code)
+
+    def _decided(self, candidate: Candidate, decide: Callable[[Candidate], None]) -> Candidate:
+        decide(candidate)
+        self.save(candidate)
+        return candidate
+
+    def _candidate(
+        self, agency_code: str, cid: UUID, view: CandidateView | None = None
+    ) -> Candidate:
         """The candidate's decisions so far; a detected group has none until its first."""
         if found := self._get(cid):
             return cast(Candidate, found)
+        view = view or self._view(agency_code, cid)
+        return Candidate(
+            agency_code, view.key, Origin.DETECTED, view.subject, self.today(), "detector"
+        )
+
+    def _view(self, agency_code: str, cid: UUID) -> CandidateView:
+        """A detected candidate as the detector shows it."""
         for view in self.art44.candidates(agency_code):
             if view.candidate_id == cid:
-                return Candidate(
-                    agency_code, view.key, Origin.DETECTED, view.subject, self.today(), "detector"
-                )
+                return view
         raise NotFound(f"no candidate {cid}")

@@ -212,15 +212,18 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
             text = f"{text} 《{title}》"
     segmented = segments(text)
     rest = plain(text)
+    # What is asked, without what the request says the record includes (抽检结果通告（含不合格
+    # 产品名单）): it tells the kinds of record and what came of a document.
+    asked = _INCLUDED.sub("", rest)
     return Features(
         tuple(numbers),
         frozenset(_title(t) for t in _TITLE.findall(text)),
         _numbers(spaced(text), numbers),
         names(spaced(text), segmented),
         _kinds(rest),
-        _document_kinds(rest),
+        _document_kinds(asked),
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
-        frozenset(_FOLLOW_UP.findall(_INCLUDED.sub("", rest))),
+        frozenset(_FOLLOW_UP.findall(asked)),
         _content(words(segmented)),
         rest,
     )
@@ -235,10 +238,10 @@ def _numbers(text: str, document_numbers: list[DocumentNumber]) -> frozenset[str
     return frozenset(found)
 
 
-def _document_kinds(text: str) -> frozenset[str]:
-    """The kinds of document or record asked for: not those a request says the record includes
-    (抽检结果通告（含不合格产品名单）), and a report's approval is the approval."""
-    text = _APPROVAL_OF.sub(r"\2", _INCLUDED.sub("", text))
+def _document_kinds(asked: str) -> frozenset[str]:
+    """The kinds of document or record asked for (in the text without what the request says
+    the record includes); a report's approval is the approval."""
+    text = _APPROVAL_OF.sub(r"\2", asked)
     return frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(text))
 
 
