@@ -105,8 +105,6 @@ _SECTIONS = {
     "西段": r"西段",
     "南段": r"南段",
     "北段": r"北段",
-    "上半年": r"上半年",
-    "下半年": r"下半年",
     "禁养": r"禁养",
     "限养": r"限养",
     "一般公共预算": r"一般公共预算",
@@ -122,8 +120,14 @@ _SECTIONS = {
     "核发": r"核发|新办",
     "注销": r"注销|吊销",
 }
-# What came of a document: never the document itself (崧环罚〔2023〕7号处罚决定的执行情况).
-_FOLLOW_UP = re.compile(r"执行情况|执行报告|落实情况|完成情况|完成进度|整改情况|进展|缴纳情况|复查")
+# What came of a document: never the document itself (崧环罚〔2023〕7号处罚决定的执行情况); the
+# 执行情况 of a budget or of a code of practice is what is examined, not what came of a document.
+_FOLLOW_UP = re.compile(
+    r"(?<!预算)(?<!规范)(?:执行情况|执行报告)|落实情况|完成情况|完成进度|整改情况|进展|缴纳情况|复查"
+)
+# The months a request asks about (6月, 1至6月 for 上半年, 4至6月 for 二季度), not a day's date
+# (6月14日).
+_MONTHS = re.compile(r"(?:(\d{1,2})至)?(\d{1,2})月(?!\d{1,2}日)")
 _SECTION_PATTERNS = {k: re.compile(p) for k, p in _SECTIONS.items()}
 _DOCUMENT_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _DOCUMENT_KINDS.items()}
 _KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _KINDS.items()}
@@ -157,7 +161,8 @@ class Features:
     places: frozenset[Name]
     kinds: frozenset[str]
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
-    sections: frozenset[str]  # 东段, 上半年, 政府性基金预算 …
+    sections: frozenset[str]  # 东段, 政府性基金预算 …
+    months: frozenset[str]  # 6, 1-6: the months a request is about
     follow_ups: frozenset[str]  # 执行情况, 完成情况, 执行报告: what came of a document
     words: tuple[str, ...]  # the words that say what is asked
 
@@ -223,6 +228,7 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
         _kinds(rest),
         _document_kinds(asked),
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
+        frozenset(f"{m[1] or m[2]}-{m[2]}" for m in _MONTHS.finditer(rest)),
         frozenset(_FOLLOW_UP.findall(asked)),
         _content(words(segmented)),
         rest,
@@ -304,9 +310,9 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
             (a.numbers, b.numbers),
             (a.kinds, b.kinds),
             (a.sections, b.sections),
-            (a.follow_ups, b.follow_ups),
+            (a.months, b.months),
         )
-    ) or _named_apart(a, b):
+    ) or a.follow_ups != b.follow_ups or _named_apart(a, b):
         return None
     for t in a.titles:
         for u in b.titles:
@@ -347,8 +353,16 @@ def _named_apart(a: Features, b: Features) -> bool:
     """Each names a place, firm, school, project or person of one kind that the other's text
     does not mention (柳树湾村 and 柳树沟村; not the applicant's 新桥巷 and a 棚户区改造
     project)."""
-    a_only = {n.kind for n in a.places if not _mentions(b.text, n.stem)}
-    return any(n.kind in a_only and not _mentions(a.text, n.stem) for n in b.places)
+    a_only = {n.kind for n in a.places if not _named_in(b, n)}
+    return any(n.kind in a_only and not _named_in(a, n) for n in b.places)
+
+
+def _named_in(f: Features, name: Name) -> bool:
+    """Whether `f` names `name`: a person as the one whose record it asks for (户主陈永禄, not
+    the brother a story mentions), anything else anywhere in its text."""
+    if name.kind == "person":
+        return name in f.places
+    return _mentions(f.text, name.stem)
 
 
 def _mentions(text: str, word: str) -> bool:

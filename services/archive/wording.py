@@ -24,11 +24,17 @@ _CHINESE_ORDINAL = re.compile(
     r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日|标段|组|届)"
 )
 _QUARTER = re.compile(r"第?([1-4])季度")
-# 不是批复, 不要征求意见稿, 已经拿到2022年度的: what the applicant does not want, or has, is not
+# 不是批复, 不要征求意见稿, 已经拿到2022年度的, 补偿方案我已经有了: what the applicant does not want, or has, is not
 # what they ask for.
 _NEGATED = re.compile(
     r"(而?不是|不要|并非|而非)[^，。；,;:：()（）]{0,15}|[^，。；,;:：()（）]{0,12}(不需要|不用)"
     r"|(已经拿到|已经有|手头已有|已拿到|已获得|已经获取)[^，。；,;:：()（）]{0,20}"
+    r"|[^，。；,;:：]{0,25}(我|我们)?已经?(有了|看过了?|拿到了?|有)(?=[，。；,;]|$)"
+)
+# 与2024年的方案作对比, 比可研阶段增加了多少: what the applicant compares the information with.
+_COMPARED = re.compile(
+    r"(与|和|跟|同)[^，。；,;:：]{1,15}?(作|做|进行)?(对比|比较|相比)"
+    r"|比[^，。；,;:：]{1,10}?(增加|减少|多|少|高|低|变化)"
 )
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
@@ -37,6 +43,7 @@ _MONTH_RUN = re.compile(
     r"(?:三个)?月份?"
 )
 _MONTH_RANGE = re.compile(r"(\d{1,2})月?(?:至|到|-|—|~|～)(\d{1,2})月(?:份)?")
+_HALF_YEARS = (("上半年", "1至6月"), ("下半年", "7至12月"))
 # Short forms agencies and applicants use, written out so both forms compare alike; the order
 # matters where one short form contains another.
 _SYNONYMS = (
@@ -128,6 +135,7 @@ def normalized(text: str) -> str:
     """One spelling for each thing: half-width, lower case, Arabic numerals, written-out names."""
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
     text = _NEGATED.sub(" ", text)
+    text = _COMPARED.sub(" ", text)
     text = _SHORT_YEAR.sub(r"20\1年", text)
     text = _DOTTED_DATE.sub(r"\1年\2月\3日", text)
     text = _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m[0]), text)
@@ -135,6 +143,8 @@ def normalized(text: str) -> str:
     text = _CHINESE_ORDINAL.sub(lambda m: str(_chinese_number(m[0])), text)
     text = _QUARTER.sub(lambda m: _QUARTER_MONTHS[m[1]], text)
     text = _MONTH_RANGE.sub(lambda m: f"{int(m[1])}至{int(m[2])}月", text)
+    for half, months in _HALF_YEARS:
+        text = text.replace(half, months)
     for short, full in _SYNONYMS:
         text = text.replace(short, full)
     return text
