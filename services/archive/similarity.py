@@ -125,6 +125,8 @@ _SECTIONS = {
 _FOLLOW_UP = re.compile(
     r"(?<!预算)(?<!规范)(?:执行情况|执行报告)|落实情况|完成情况|完成进度|整改情况|进展|缴纳情况|复查"
 )
+# 锦帆路东侧: a plot or a building told from its neighbour by the side of a road it is on.
+_SIDE = re.compile(r"([\u4e00-\u9fff]{2}(?:路|大道|街|河))以?([东西南北])(?:侧|面|边|岸)")
 # The months a request asks about (6月, 1至6月 for 上半年, 4至6月 for 二季度), not a day's date
 # (6月14日).
 _MONTHS = re.compile(r"(?:(\d{1,2})至)?(\d{1,2})月(?!\d{1,2}日)")
@@ -163,6 +165,7 @@ class Features:
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
     sections: frozenset[str]  # 东段, 政府性基金预算 …
     months: frozenset[str]  # 6, 1-6: the months a request is about
+    sides: frozenset[tuple[str, str]]  # (锦帆路, 东): the side of a road
     follow_ups: frozenset[str]  # 执行情况, 完成情况, 执行报告: what came of a document
     words: tuple[str, ...]  # the words that say what is asked
 
@@ -229,6 +232,7 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
         _document_kinds(asked),
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
         frozenset(f"{m[1] or m[2]}-{m[2]}" for m in _MONTHS.finditer(rest)),
+        frozenset(_SIDE.findall(rest)),
         frozenset(_FOLLOW_UP.findall(asked)),
         _content(words(segmented)),
         rest,
@@ -312,7 +316,7 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
             (a.sections, b.sections),
             (a.months, b.months),
         )
-    ) or a.follow_ups != b.follow_ups or _named_apart(a, b):
+    ) or a.follow_ups != b.follow_ups or _sides_apart(a, b) or _named_apart(a, b):
         return None
     for t in a.titles:
         for u in b.titles:
@@ -347,6 +351,11 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
     """Each names something the other does not: different information. One naming more than
     the other is only more precise."""
     return bool(x - y) and bool(y - x)
+
+
+def _sides_apart(a: Features, b: Features) -> bool:
+    """Each says a different side of the same road (锦帆路东侧 and 锦帆路西侧)."""
+    return any(road == other and side != facing for road, side in a.sides for other, facing in b.sides)
 
 
 def _named_apart(a: Features, b: Features) -> bool:

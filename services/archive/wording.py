@@ -36,6 +36,10 @@ _COMPARED = re.compile(
     r"(与|和|跟|同)[^，。；,;:：]{1,15}?(作|做|进行)?(对比|比较|相比)"
     r"|比[^，。；,;:：]{1,10}?(增加|减少|多|少|高|低|变化)"
 )
+# （梓关乡，与红杉村相邻）, （在金樨大道上，涟滨路口往东一个路口）: a place named to say where
+# another is, not asked about; the rest of the aside still says which.
+_ASIDE = re.compile(r"[(（]([^()（）]*)[)）]")
+_LANDMARK = re.compile(r"相邻|毗邻|交界|旁边|附近|隔壁|对面|往[东西南北]|以[东西南北]")
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
 _MONTH_RUN = re.compile(
@@ -136,6 +140,7 @@ def normalized(text: str) -> str:
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
     text = _NEGATED.sub(" ", text)
     text = _COMPARED.sub(" ", text)
+    text = _ASIDE.sub(_without_landmarks, text)
     text = _SHORT_YEAR.sub(r"20\1年", text)
     text = _DOTTED_DATE.sub(r"\1年\2月\3日", text)
     text = _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m[0]), text)
@@ -229,6 +234,13 @@ def _months(run: re.Match[str]) -> str:
         if months == list(range(months[0], months[-1] + 1))
         else run[0]
     )
+
+
+def _without_landmarks(aside: re.Match[str]) -> str:
+    if not _LANDMARK.search(aside[1]):
+        return aside[0]
+    parts = re.split("[，,、；;]", aside[1])
+    return f"({','.join(p for p in parts if not _LANDMARK.search(p))})"
 
 
 def _chinese_number(numeral: str) -> int:
