@@ -72,7 +72,7 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
         for i, word in enumerate(segmented)
         if word == "项目" and i and len(segmented[i - 1]) > 1 and segmented[i - 1] not in STOPWORDS
     )
-    blocked = _blocked(text)
+    blocked, starts = _blocked(text)
     previous: Name | None = None
     previous_end = 0
     for suffix in _SUFFIX.finditer(text):
@@ -86,8 +86,10 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
         start = suffix.start()
         while start > previous_end and suffix.start() - start < _LONGEST and not blocked[start - 1]:
             start -= 1
+        if not (start == previous_end or blocked[start - 1]):
+            start = _word_start(starts, start, suffix.start())
         name = _named(kind, text[start : suffix.end()], suffix[0])
-        bounded = start == previous_end or blocked[start - 1]
+        bounded = start == previous_end or blocked[start - 1] or start in starts
         long_enough = suffix.start() - start >= 2
         if bounded and long_enough and _is_a_name(name, text[start : suffix.start()]):
             found.add(name)
@@ -111,13 +113,24 @@ def _is_a_name(name: Name, before_suffix: str) -> bool:
     return name.kind != "organisation" or not _NOT_AN_ORGANISATION.search(before_suffix)
 
 
-def _blocked(text: str) -> list[bool]:
-    """For each character of `text`, whether a name cannot include it."""
-    blocked = []
+def _word_start(starts: frozenset[int], earliest: int, suffix_start: int) -> int:
+    """Where the tagger's word nearest before a suffix begins that leaves a name at least two
+    characters long (项目|下沙|村, 土地征收|上|沙|村), or `earliest` when none does."""
+    return next(
+        (i for i in range(suffix_start - 2, earliest - 1, -1) if i in starts), earliest
+    )
+
+
+def _blocked(text: str) -> tuple[list[bool], frozenset[int]]:
+    """For each character of `text`, whether a name cannot include it; and where the tagger's
+    words begin."""
+    blocked: list[bool] = []
+    starts: set[int] = set()
     for word, flag in tagged(text):
+        starts.add(len(blocked))
         # 镇上|沙村: the tagger's word that begins with a larger place is cut at it.
         stop = word in STOPWORDS or (
             len(word) > 1 and flag[:1] in _NOT_IN_NAMES and word[0] not in _LARGER_PLACES
         )
         blocked += [stop or c in _BOUNDARY for c in word]
-    return blocked
+    return blocked, frozenset(starts)
