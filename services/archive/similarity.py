@@ -48,7 +48,7 @@ _TITLE_WRAPPERS = (
 # Numbers that tell one piece of information from another (years, serials, batches, plots),
 # not amounts (年产5万吨, 2元) or an applicant's house number (新桥巷12号).
 _DIGITS = re.compile(
-    r"(?<![\d巷路街弄])\d+(?![\d.]*(?:万|千|百)?(?:吨|元|亩|户|人|平方米|平米|米|公里|千米|个|天|小时|分钟|岁|间|栋|层|辆|台|头|立方米|%))"
+    r"(?<![\d巷路街弄])\d+(?![\d.]*(?:万|千|百)?(?:吨|元|亩|户|人|平方米|平米|米|公里|千米|个|天|小时|分钟|岁|间|层|辆|台|头|立方米|%))"
 )
 _INCLUDED = re.compile(r"(含|包括|包含|附)[\u4e00-\u9fff]{0,20}")
 _YEAR = re.compile(r"(19|20)\d\d")

@@ -21,7 +21,7 @@ _CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 # 第十二次, 三季度, 二期, 六月二十六日: small Chinese numbers that tell one document from the next.
 _CHINESE_ORDINAL = re.compile(
     r"(?<=第)[一二三四五六七八九十]{1,3}"
-    r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日|标段|组|届)"
+    r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日|标段|组|届|栋|幢)"
 )
 _QUARTER = re.compile(r"第?([1-4])季度")
 # 不是批复, 不要征求意见稿, 已经拿到2022年度的, 补偿方案我已经有了: what the applicant does not want, or has, is not
