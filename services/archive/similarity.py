@@ -125,6 +125,8 @@ _SECTIONS = {
 _FOLLOW_UP = re.compile(
     r"(?<!预算)(?<!规范)(?:执行情况|执行报告)|落实情况|完成情况|完成进度|整改情况|进展|缴纳情况|复查"
 )
+# 2023年第58号, (2023)18号: a document's serial without the issuer's prefix.
+_SERIAL = re.compile(r"(?:第|[)〕\]】])\s*0*(\d{1,5})\s*号")
 # 锦帆路东侧: a plot or a building told from its neighbour by the side of a road it is on.
 _SIDE = re.compile(r"([\u4e00-\u9fff]{2}(?:路|大道|街|河))以?([东西南北])(?:侧|面|边|岸)")
 # The months a request asks about (6月, 1至6月 for 上半年, 4至6月 for 二季度), not a day's date
@@ -166,6 +168,7 @@ class Features:
     sections: frozenset[str]  # 东段, 政府性基金预算 …
     months: frozenset[str]  # 6, 1-6: the months a request is about
     sides: frozenset[tuple[str, str]]  # (锦帆路, 东): the side of a road
+    serials: frozenset[str]  # of the documents it names, by number or by serial alone
     follow_ups: frozenset[str]  # 执行情况, 完成情况, 执行报告: what came of a document
     words: tuple[str, ...]  # the words that say what is asked
 
@@ -233,6 +236,7 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
         frozenset(f"{m[1] or m[2]}-{m[2]}" for m in _MONTHS.finditer(rest)),
         frozenset(_SIDE.findall(rest)),
+        frozenset([*(n.serial for n in numbers), *_SERIAL.findall(text)]),
         frozenset(_FOLLOW_UP.findall(asked)),
         _content(words(segmented)),
         rest,
@@ -317,6 +321,8 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
             (a.months, b.months),
         )
     ) or a.follow_ups != b.follow_ups or _sides_apart(a, b) or _named_apart(a, b):
+        return None
+    if a.serials and b.serials and not a.serials & b.serials:
         return None
     for t in a.titles:
         for u in b.titles:
