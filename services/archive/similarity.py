@@ -96,6 +96,8 @@ _DOCUMENT_KINDS = {
     "审查意见": r"审查意见",
 }
 _APPROVALS = frozenset({"批复", "审查意见"})
+# What an approval approves.
+_APPROVED = re.compile(r"报告|规划|方案|设计")
 # A report's or plan's approval is the approval (X报告的批复 is a 批复, not a 报告).
 _APPROVAL_OF = re.compile(r"(报告书?|报告表|方案|规划|设计|概算)[^，。；]{0,4}?(批复|审查意见)")
 # Parts or stages of a whole that are never each other: a road's east section, a year's first
@@ -304,6 +306,8 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
     the request names it by its number."""
     if _conflict(a.documents, b.documents) or _titled_apart(a, b) or _titled_apart(b, a):
         return None
+    if _approval_apart(a, b) or _approval_apart(b, a):
+        return None
     if a.document_numbers and b.document_numbers:
         if a.follow_ups != b.follow_ups:
             return None
@@ -340,6 +344,14 @@ def _titled_apart(a: Features, b: Features) -> bool:
     return bool(a.titles) and any(
         not any(_DOCUMENT_KIND_PATTERNS[kind].search(t) for t in a.titles)
         for kind in b.documents & _APPROVALS
+    )
+
+
+def _approval_apart(a: Features, b: Features) -> bool:
+    """`b` asks for the approval of a report, plan or design, and `a` for such a thing
+    without asking for its approval (隆晟化工事故调查报告, not the 批复 that accepted it)."""
+    return bool(b.documents & _APPROVALS) and not a.documents & _APPROVALS and bool(
+        _APPROVED.search(a.text)
     )
 
 
