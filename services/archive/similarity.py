@@ -52,6 +52,8 @@ _DIGITS = re.compile(
 )
 _INCLUDED = re.compile(r"(含|包括|包含|附)[\u4e00-\u9fff]{0,20}")
 _YEAR = re.compile(r"(19|20)\d\d")
+# 2023年年初印发的(通报2022年的): the year a document came out, not the year it is about.
+_ISSUED = re.compile(r"((?:19|20)\d\d)年[^\d ]{0,6}?(?:印发|发布|出台|下发|发文)")
 _AGENCY = re.compile(r"(省|市|县|局|委员会|人民政府|政府|办公室|管委会)$")
 # Between two characters of a short form, what the full name has there (纺[织]机[械]厂).
 _ABBREVIATED = "[\u4e00-\u9fff]{0,2}?"
@@ -251,6 +253,9 @@ def _numbers(text: str, document_numbers: list[DocumentNumber]) -> frozenset[str
     found = _DIGITS.findall(text)
     if not any(_YEAR.fullmatch(n) for n in found):
         found += (n.year for n in document_numbers)
+    issued = set(_ISSUED.findall(text))
+    if any(_YEAR.fullmatch(n) and n not in issued for n in found):
+        found = [n for n in found if n not in issued]
     return frozenset(found)
 
 
