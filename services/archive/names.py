@@ -116,9 +116,7 @@ def _is_a_name(name: Name, before_suffix: str) -> bool:
 def _word_start(starts: frozenset[int], earliest: int, suffix_start: int) -> int:
     """Where the tagger's word nearest before a suffix begins that leaves a name at least two
     characters long (项目|下沙|村, 土地征收|上|沙|村), or `earliest` when none does."""
-    return next(
-        (i for i in range(suffix_start - 2, earliest - 1, -1) if i in starts), earliest
-    )
+    return next((i for i in range(suffix_start - 2, earliest - 1, -1) if i in starts), earliest)
 
 
 def _blocked(text: str) -> tuple[list[bool], frozenset[int]]:

@@ -321,15 +321,20 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
                 if x.same_as(y):
                     return Match("document_number", f"文号 {x}")
         return None
-    if any(
-        _conflict(x, y)
-        for x, y in (
-            (a.numbers, b.numbers),
-            (a.kinds, b.kinds),
-            (a.sections, b.sections),
-            (a.months, b.months),
+    if (
+        any(
+            _conflict(x, y)
+            for x, y in (
+                (a.numbers, b.numbers),
+                (a.kinds, b.kinds),
+                (a.sections, b.sections),
+                (a.months, b.months),
+            )
         )
-    ) or a.follow_ups != b.follow_ups or _sides_apart(a, b) or _named_apart(a, b):
+        or a.follow_ups != b.follow_ups
+        or _sides_apart(a, b)
+        or _named_apart(a, b)
+    ):
         return None
     if a.serials and b.serials and not a.serials & b.serials:
         return None
@@ -355,8 +360,10 @@ def _titled_apart(a: Features, b: Features) -> bool:
 def _approval_apart(a: Features, b: Features) -> bool:
     """`b` asks for the approval of a report, plan or design, and `a` for such a thing
     without asking for its approval (隆晟化工事故调查报告, not the 批复 that accepted it)."""
-    return bool(b.documents & _APPROVALS) and not a.documents & _APPROVALS and bool(
-        _APPROVED.search(a.text)
+    return (
+        bool(b.documents & _APPROVALS)
+        and not a.documents & _APPROVALS
+        and bool(_APPROVED.search(a.text))
     )
 
 
@@ -378,7 +385,8 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
 
 def _sides_apart(a: Features, b: Features) -> bool:
     """Each says a different side of the same road (锦帆路东侧 and 锦帆路西侧)."""
-    return any(road == other and side != facing for road, side in a.sides for other, facing in b.sides)
+    roads = {road for road, _ in a.sides} & {road for road, _ in b.sides}
+    return any(not a.sides & b.sides & {(road, s) for s in "东西南北"} for road in roads)
 
 
 def _named_apart(a: Features, b: Features) -> bool:

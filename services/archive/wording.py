@@ -24,8 +24,8 @@ _CHINESE_ORDINAL = re.compile(
     r"|(?<![这那每同])[一二三四五六七八九十]{1,3}(?=季度|批|期|次|号|月|日|标段|组|届|栋|幢)"
 )
 _QUARTER = re.compile(r"第?([1-4])季度")
-# 不是批复, 不要征求意见稿, 已经拿到2022年度的, 补偿方案我已经有了: what the applicant does not want, or has, is not
-# what they ask for.
+# 不是批复, 不要征求意见稿, 已经拿到2022年度的, 补偿方案我已经有了: what the applicant does not
+# want, or has, is not what they ask for.
 _NEGATED = re.compile(
     r"(而?不是|不要|并非|而非)[^，。；,;:：()（）]{0,15}|[^，。；,;:：()（）]{0,12}(不需要|不用)"
     r"|(已经拿到|已经有|手头已有|已拿到|已获得|已经获取)[^，。；,;:：()（）]{0,20}"
