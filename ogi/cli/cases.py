@@ -198,6 +198,11 @@ def _extend_options(p: Any) -> None:
     _day(p, "--on")
 
 
+def _waiver_options(p: Any) -> None:
+    p.add_argument("--reason", required=True, help="why nothing is charged")
+    _day(p, "--waived-on")
+
+
 def _fee_options(p: Any) -> None:
     method = p.add_mutually_exclusive_group(required=True)
     method.add_argument("--pages", type=int, help="按量: the pages to provide")
@@ -293,6 +298,13 @@ _STEPS: list[tuple[str, str, str, Build, Callable[[Any], None]]] = [
         "RecordFeePayment",
         lambda a: h.RecordFeePaymentRequest(paid_on=wire_date(a.paid_on)),
         lambda p: _day(p, "--paid-on"),
+    ),
+    (
+        "waive-fee",
+        "减免 waive the fee of the notice, with the reason",
+        "WaiveFee",
+        lambda a: h.WaiveFeeRequest(waived_on=wire_date(a.waived_on), reason=a.reason),
+        _waiver_options,
     ),
     (
         "lapse-fee",

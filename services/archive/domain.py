@@ -36,6 +36,7 @@ class EntryKind(StrEnum):
     EXTENSION = "extension"  # 延期答复审批及告知书
     FEE_NOTICE = "fee_notice"  # 收费通知
     PAYMENT = "payment"  # 缴费凭证
+    FEE_WAIVER = "fee_waiver"  # 减免审批
     REPLY = "reply"  # 答复书
     SERVICE_PROOF = "service_proof"  # 送达回证/交邮凭证
     CONCLUSION = "conclusion"  # 终止处理记录

@@ -32,6 +32,7 @@ MESSAGES: dict[str, Any] = {
         "ReplyPeriodExtended",
         "FeeNoticeIssued",
         "FeePaid",
+        "FeeWaived",
         "ApplicationAnswered",
         "ReplyServed",
         "CaseConcluded",
@@ -115,6 +116,9 @@ _STEPS: dict[str, Callable[[Dossier, Any, RetentionPolicy], None]] = {
     ),
     "FeeNoticeIssued": _entry(EntryKind.FEE_NOTICE, "notified_on", "收费通知 {m.amount} 元"),
     "FeePaid": lambda d, m, _: d.record_payment(m.amount, event_date(m.paid_on)),
+    "FeeWaived": _entry(
+        EntryKind.FEE_WAIVER, "waived_on", "减免信息处理费 {m.amount} 元：{m.reason}"
+    ),
     "ApplicationAnswered": _answered,
     "ReplyServed": _served,
     "CaseConcluded": _concluded,

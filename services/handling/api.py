@@ -145,6 +145,14 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         case = await self._change(request, context, lambda c, by: c.record_payment(paid_on, by=by))
         return handling_pb2.RecordFeePaymentResponse(case=case)
 
+    async def WaiveFee(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        waived_on = self._day(request.waived_on, "waived_on")
+        reason = request.reason
+        case = await self._change(
+            request, context, lambda c, by: c.waive_fee(waived_on, reason, by=by)
+        )
+        return handling_pb2.WaiveFeeResponse(case=case)
+
     async def LapseFee(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         on = self._day(request.on, "on")
         calendar = self.handling.calendar

@@ -141,6 +141,7 @@ class Case(Aggregate):
         self.correction_received_on: date | None = None
         self.reasons_requested = False
         self.fee_amount = ""
+        self.fee_waiver_reason = ""
         self._fee_notified_on: date | None = None
         self.reply: Reply | None = None
         self.outcome: Outcome | None = None
@@ -247,6 +248,18 @@ class Case(Aggregate):
     def record_payment(self, paid_on: date, *, by: str) -> None:
         self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
         self._fee_paid(paid_on, by)
+
+    def waive_fee(self, waived_on: date, reason: str, *, by: str) -> None:
+        """减免 (domain.md §6: charging is discretionary, a waiver is recorded with its reason):
+        nothing is charged, and the clock runs again as after a payment."""
+        self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        if not reason.strip():
+            raise InvalidArgument([FieldViolation("reason", "why the fee is waived")])
+        if self._fee_notified_on and waived_on < self._fee_notified_on:
+            raise InvalidArgument(
+                [FieldViolation("waived_on", f"before the fee notice of {self._fee_notified_on}")]
+            )
+        self._fee_waived(waived_on, reason.strip(), by)
 
     def lapse_fee(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期未缴费: deemed abandoned (row 六2)."""
@@ -398,10 +411,19 @@ class Case(Aggregate):
 
     @event("FeePaid")
     def _fee_paid(self, paid_on: date, by: str) -> None:
+        self._fee_settled(paid_on)
+
+    @event("FeeWaived")
+    def _fee_waived(self, waived_on: date, reason: str, by: str) -> None:
+        self.fee_waiver_reason = reason
+        self._fee_settled(waived_on)
+
+    def _fee_settled(self, on: date) -> None:
+        """The wait for payment ends on `on`: the fee pause, if the policy made one, closes."""
         fee_pauses = [i for i, p in enumerate(self.pauses) if p.kind is PauseKind.FEE]
         if fee_pauses:
             last = self.pauses[fee_pauses[-1]]
-            self.pauses[fee_pauses[-1]] = PauseFact(last.kind, last.start, last.period, paid_on)
+            self.pauses[fee_pauses[-1]] = PauseFact(last.kind, last.start, last.period, on)
         self.state = CaseState.IN_PROGRESS
 
     @event("Concluded")

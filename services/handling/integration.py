@@ -95,6 +95,9 @@ _BUILDERS: dict[str, Callable[[Any, Case, WorkingDayCalendar], Any]] = {
     "FeePaid": lambda e, c, cal: events_pb2.FeePaid(
         amount=c.fee_amount, paid_on=date_to_wire(e.paid_on)
     ),
+    "FeeWaived": lambda e, c, cal: events_pb2.FeeWaived(
+        amount=c.fee_amount, waived_on=date_to_wire(e.waived_on), reason=e.reason
+    ),
     "Replied": lambda e, c, cal: events_pb2.ApplicationAnswered(
         outcome=OUTCOME_CODES[e.reply.outcome],
         replied_on=date_to_wire(e.reply.replied_on),

@@ -104,6 +104,7 @@ def case_to_wire(
         ],
         extension_days=case.extension_days,
         fee_amount=case.fee_amount,
+        fee_waiver_reason=case.fee_waiver_reason,
         reply=reply_to_wire(case.reply) if case.reply else None,
         outcome=OUTCOME_CODES[case.outcome] if case.outcome else common_pb2.OUTCOME_UNSPECIFIED,
         concluded_on=date_to_wire(case.concluded_on),

@@ -42,6 +42,7 @@ HISTORY_LABELS = {
     "ReplyPeriodExtended": ("延期答复告知", "Reply period extended (Art 33)"),
     "FeeNoticeIssued": ("收费通知：请在期限内缴费", "Fee notice: pay by the due date"),
     "FeePaid": ("已缴费", "Fee paid"),
+    "FeeWaived": ("信息处理费已减免，无需缴费", "Fee waived: nothing to pay"),
     "ApplicationAnswered": ("已作出答复", "Reply issued"),
     "ReplyServed": ("答复已送达", "Reply served"),
     "CaseConcluded": ("申请已终止处理", "Application concluded without a reply"),

@@ -53,6 +53,9 @@ def _notice(m: Any) -> tuple[Notice, ApplicationState | None] | None:
         return notice, ApplicationState.AWAITING_FEE
     if isinstance(m, events_pb2.FeePaid):
         return Notice(kind, _day(m.paid_on), amount=m.amount), ApplicationState.IN_PROGRESS
+    if isinstance(m, events_pb2.FeeWaived):
+        notice = Notice(kind, _day(m.waived_on), amount=m.amount, details=m.reason)
+        return notice, ApplicationState.IN_PROGRESS
     if isinstance(m, events_pb2.ApplicationAnswered):
         ground = GROUNDS.get(m.ground)
         notice = Notice(
@@ -85,6 +88,7 @@ _TYPES: dict[str, Any] = {
         "ReplyPeriodExtended",
         "FeeNoticeIssued",
         "FeePaid",
+        "FeeWaived",
         "ApplicationAnswered",
         "ReplyServed",
         "CaseConcluded",

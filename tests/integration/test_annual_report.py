@@ -81,7 +81,8 @@ class Planned:
 
     category: ApplicantCategory
     received: date
-    path: str  # reply | correction-lapse | fee-lapse | fee-paid | reasons | r14 | withdraw | open
+    # reply | correction-lapse | fee-lapse | fee-paid | fee-waived | reasons | r14 | withdraw | open
+    path: str
     outcome: Outcome | None = None
     ground: NonDisclosureGround | None = None
     concluded: date | None = None
@@ -151,6 +152,8 @@ def plan() -> list[Planned]:
         Planned(cats[4], date(2026, 5, 11), "reasons", Outcome.R12, None, date(2026, 6, 1)),
         Planned(cats[5], date(2026, 10, 12), "r14", Outcome.R14, None, today),
         Planned(cats[0], date(2026, 10, 19), "withdraw", Outcome.WITHDRAWN, None, today),
+        # a fee the agency waived is not charged (六): only the two paid fees count
+        Planned(cats[3], date(2026, 7, 6), "fee-waived", Outcome.R1, None, date(2026, 7, 27)),
     ]
 
 
@@ -183,6 +186,7 @@ REMEDIES = [
     PlannedRemedy(21, RemedyKind.RECONSIDERATION, date(2026, 6, 1), RemedyResult.PENDING, None),
 ]
 PAGES = 100  # per page: 70 pages at 10 元 = 700 元
+WAIVER = "申请人为最低生活保障对象"  # 减免: not charged
 
 
 def expected(cases: list[Planned], year: int) -> dict[tuple[str, str, str], int]:
@@ -284,6 +288,13 @@ class System:
             self.step(
                 "RecordFeePayment",
                 h.RecordFeePaymentRequest(case=c.number, paid_on=day(c.received)),
+            )
+            self.reply(c, c.ended)
+        elif c.path == "fee-waived":
+            self.fee_notice(c)
+            self.step(
+                "WaiveFee",
+                h.WaiveFeeRequest(case=c.number, waived_on=day(c.received), reason=WAIVER),
             )
             self.reply(c, c.ended)
         elif c.path == "reasons":
@@ -419,6 +430,15 @@ def test_two_years_through_the_apis_give_the_exact_tables(
     assert rows_seen >= {result_line(row) for row in ReportRow}
     columns_seen = {c.column for c in last.cells if c.line == RECEIVED and c.value}
     assert columns_seen == {*(c.value for c in CATEGORIES), TOTAL}
+
+    [waived] = [c for c in cases if c.path == "fee-waived"]
+    dossier = system.archive.archive.GetDossier(
+        a.GetDossierRequest(dossier=waived.number), metadata=HEAD
+    ).dossier
+    assert [(e.kind, e.summary) for e in dossier.entries if e.kind.startswith("fee")] == [
+        ("fee_notice", "收费通知 700 元"),
+        ("fee_waiver", f"减免信息处理费 700 元：{WAIVER}"),
+    ]
 
     # The report generator, in every format, against the running archive.
     token = HEAD[0][1].removeprefix("Bearer ")

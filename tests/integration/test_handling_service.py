@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,55 @@ def test_fee_lapse_concludes_the_case_and_the_applicant_is_told(system: System) 
     assert (closed.state, closed.outcome) == (h.CASE_STATE_CLOSED, pb.OUTCOME_FEE_NOT_PAID)
     status = system.status_shows(receipt, "CaseConcluded")
     assert status.state == intake_pb2.APPLICATION_STATE_CONCLUDED
+
+
+def test_a_waived_fee_is_not_charged_and_the_applicant_is_told_why(system: System) -> None:
+    receipt = system.submit(date(2026, 3, 2))
+    number = receipt.application_number
+    system.registered(number)
+    api = system.handling.handling
+    api.AcceptCase(h.AcceptCaseRequest(case=number), metadata=HANDLER)
+    notice = h.IssueFeeNoticeRequest(
+        case=number, method=pb.FEE_METHOD_PER_PAGE, pages=120, notified_on=day(date(2026, 3, 5))
+    )
+    case = api.IssueFeeNotice(notice, metadata=HANDLER).case
+    assert case.fee_amount == "1100"
+    for bad, field in (
+        (h.WaiveFeeRequest(case=number, reason=" "), "reason"),
+        (
+            h.WaiveFeeRequest(case=number, reason="低保", waived_on=day(date(2026, 3, 4))),
+            "waived_on",
+        ),
+        (
+            h.WaiveFeeRequest(
+                case=number, reason="低保", waived_on=pb.CalendarDate(year=2026, month=2, day=30)
+            ),
+            "waived_on",
+        ),
+    ):
+        error = refused(
+            partial(api.WaiveFee, bad, metadata=HANDLER), grpc.StatusCode.INVALID_ARGUMENT
+        )
+        assert violations(error) == [field]
+    assert system.case(number).version == case.version
+    waiver = h.WaiveFeeRequest(
+        case=number, reason="申请人为最低生活保障对象", waived_on=day(date(2026, 3, 12))
+    )
+    waived = api.WaiveFee(waiver, metadata=HANDLER).case
+    assert (waived.state, waived.fee_waiver_reason) == (
+        h.CASE_STATE_IN_PROGRESS,
+        "申请人为最低生活保障对象",
+    )
+    assert not [d for d in waived.deadlines if d.kind == h.DEADLINE_KIND_FEE_PAYMENT]
+    assert waived.history[-1].kind == "FeeWaived"
+    refused(
+        lambda: api.RecordFeePayment(h.RecordFeePaymentRequest(case=number), metadata=HANDLER),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
+    status = system.status_shows(receipt, "FeeWaived")
+    assert status.state == intake_pb2.APPLICATION_STATE_IN_PROGRESS
+    told = next(e for e in status.history if e.kind == "FeeWaived")
+    assert (told.amount, told.details) == ("1100", "申请人为最低生活保障对象")
 
 
 def test_refused_steps_say_why_and_change_nothing(

@@ -120,6 +120,26 @@ def test_a_paid_fee_resumes_the_clock() -> None:
     assert c.reply_deadline(CALENDAR).paused_working_days == 5
 
 
+def test_a_waived_fee_is_recorded_with_its_reason_and_resumes_the_clock() -> None:
+    c = accepted(date(2026, 3, 2))
+    refused_without_change(
+        c, lambda: c.waive_fee(date(2026, 3, 6), "低保对象", by=H), PreconditionFailed
+    )  # no notice yet: nothing to waive
+    c.issue_fee_notice("200", "per_application", date(2026, 3, 5), pauses=True, by=H)
+    refused_without_change(c, lambda: c.waive_fee(date(2026, 3, 6), " ", by=H), InvalidArgument)
+    refused_without_change(
+        c, lambda: c.waive_fee(date(2026, 3, 4), "低保对象", by=H), InvalidArgument
+    )  # before the notice
+    c.waive_fee(date(2026, 3, 12), " 申请人为最低生活保障对象 ", by=H)
+    assert (c.state, c.fee_waiver_reason) == (CaseState.IN_PROGRESS, "申请人为最低生活保障对象")
+    assert c.reply_deadline(CALENDAR).paused_working_days == 5
+    assert c.fee_due(CALENDAR) is None
+    refused_without_change(c, lambda: c.record_payment(date(2026, 3, 13), by=H), PreconditionFailed)
+    refused_without_change(
+        c, lambda: c.waive_fee(date(2026, 3, 13), "again", by=H), PreconditionFailed
+    )
+
+
 def test_an_art35_date_replaces_the_period() -> None:
     c = accepted(date(2026, 3, 2))
     c.request_reasons(date(2026, 3, 3), by=H)
