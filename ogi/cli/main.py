@@ -1,6 +1,6 @@
 """`ogi`: the command line of the platform. `ogi apply` and `ogi status` for applicants,
 `ogi cases …` and `ogi candidates …` for handlers, `ogi report` and `ogi register import` for the
-office, `ogi token` to mint a token for local use."""
+office, `ogi token` to mint a token for local use, `ogi deadletters` for the operator."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import candidates, cases, register, report
+from ogi.cli import candidates, cases, deadletters, register, report
 from ogi.cli.calls import field_violations
 from ogi.cli.cases import enum_choices
 from ogi.clock import system_clock
@@ -128,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
     register.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
     candidates.add_parser(sub)
+    deadletters.add_parser(sub)
     return parser
 
 

@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import nats
 from eventsourcing.persistence import OperationalError
-from nats.js.errors import NotFoundError
 
+from ogi.cli.deadletters import SetAside, set_aside, with_stream
+from ogi.cli.main import main as cli
 from ogi.messaging.consumer import Consumer
-from ogi.messaging.deadletter import (
-    FAILURE,
-    ORIGINAL_SEQUENCE,
-    ORIGINAL_SUBJECT,
-    PoisonPolicy,
-    dead_letter_subject,
-)
+from ogi.messaging.deadletter import PoisonPolicy
 from ogi.messaging.nats_server import LocalNatsServer
-from ogi.messaging.stream import STREAM, StreamSettings, ensure_stream
+from ogi.messaging.stream import StreamSettings, ensure_stream
 from ogi.v1 import archive_pb2 as a
 from tests.integration.conftest import StartService, wait_for
 from tests.integration.test_archive_service import (
@@ -35,33 +29,9 @@ from tests.integration.test_archive_service import (
 GARBAGE = b"\xff\xff\xff not a protocol buffer"
 
 
-@dataclass(frozen=True)
-class SetAside:
-    data: bytes
-    headers: dict[str, str]
-
-
-def set_aside(nats_url: str, consumer: str) -> list[SetAside]:
-    """The messages on `consumer`'s dead-letter subject."""
-
-    async def read() -> list[SetAside]:
-        nc = await nats.connect(nats_url)
-        try:
-            js = nc.jetstream()
-            try:
-                info = await js.stream_info(STREAM)
-            except NotFoundError:
-                return []
-            found = []
-            for seq in range(info.state.first_seq, info.state.last_seq + 1):
-                raw = await js.get_msg(STREAM, seq)
-                if raw.subject == dead_letter_subject(consumer):
-                    found.append(SetAside(raw.data or b"", dict(raw.headers or {})))
-            return found
-        finally:
-            await nc.close()
-
-    return asyncio.run(read())
+def set_aside_by(nats_url: str, consumer: str) -> list[SetAside]:
+    found: list[SetAside] = with_stream(nats_url, lambda js: set_aside(js, consumer))
+    return found
 
 
 def consume(
@@ -114,11 +84,22 @@ def test_a_message_that_keeps_failing_is_set_aside_and_the_rest_applied_in_order
     consume(nats_server.url, [b"one", b"poison", b"two"], apply, lambda: len(applied) == 2)
     assert applied == [b"one", b"two"]
     assert attempts.count(b"poison") == 2  # the policy's number of deliveries, no more
-    [aside] = set_aside(nats_server.url, "test-consumer")
-    assert aside.data == b"poison"
-    assert aside.headers[ORIGINAL_SUBJECT] == "ogi.test.Thing"
-    assert aside.headers[ORIGINAL_SEQUENCE] == "2"
-    assert aside.headers[FAILURE] == "ValueError: cannot read this"
+    [aside] = set_aside_by(nats_server.url, "test-consumer")
+    assert (aside.consumer, aside.data) == ("test-consumer", b"poison")
+    assert (aside.original_subject, aside.original_sequence) == ("ogi.test.Thing", 2)
+    assert aside.failure == "ValueError: cannot read this"
+
+    # The cause is fixed; the operator puts it back, and it is applied after the others.
+    fixed = {b"poison": b"poison, read at last"}
+    assert cli(["deadletters", "--nats", nats_server.url, "replay", str(aside.sequence)]) == 0
+    consume(
+        nats_server.url,
+        [],
+        lambda _, data: applied.append(fixed.get(data, data)),
+        lambda: len(applied) == 3,
+    )
+    assert applied == [b"one", b"two", b"poison, read at last"]
+    assert set_aside_by(nats_server.url, "test-consumer") == []
 
 
 def test_a_failing_database_is_retried_not_set_aside(nats_server: LocalNatsServer) -> None:
@@ -133,7 +114,7 @@ def test_a_failing_database_is_retried_not_set_aside(nats_server: LocalNatsServe
 
     consume(nats_server.url, [b"one", b"two", b"three"], apply, lambda: len(applied) == 3)
     assert applied == [b"one", b"two", b"three"]
-    assert set_aside(nats_server.url, "test-consumer") == []
+    assert set_aside_by(nats_server.url, "test-consumer") == []
 
 
 def test_archive_sets_a_garbled_event_aside_and_files_the_cases_after_it(
@@ -151,7 +132,6 @@ def test_archive_sets_a_garbled_event_aside_and_files_the_cases_after_it(
             a.GetDossierRequest(dossier=number), metadata=HEAD
         ).dossier
         assert dossier.archived, number
-    [aside] = set_aside(nats_server.url, "archive-handling")
-    assert aside.data == GARBAGE
-    assert aside.headers[ORIGINAL_SUBJECT] == "ogi.handling.CaseRegistered"
-    assert aside.headers[FAILURE].startswith("DecodeError")
+    [aside] = set_aside_by(nats_server.url, "archive-handling")
+    assert (aside.data, aside.original_subject) == (GARBAGE, "ogi.handling.CaseRegistered")
+    assert aside.failure.startswith("DecodeError")

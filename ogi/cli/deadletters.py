@@ -1,0 +1,110 @@
+"""`ogi deadletters list | replay <sequence>`: for the operator, the messages consumers set aside
+(ogi.messaging.deadletter) and, once the cause is fixed, putting one back on its original
+subject. Every consumer tracks the upstream notification id, so one that had applied the message
+already skips it. Talks to NATS (OGI_NATS_URL), not to a service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import nats
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from ogi.messaging.deadletter import (
+    FAILURE,
+    ORIGINAL_SEQUENCE,
+    ORIGINAL_SUBJECT,
+    dead_letter_subject,
+)
+from ogi.messaging.stream import STREAM
+
+
+@dataclass(frozen=True)
+class SetAside:
+    sequence: int  # in stream OGI
+    consumer: str
+    original_subject: str
+    original_sequence: int
+    failure: str
+    data: bytes
+
+
+async def set_aside(js: JetStreamContext, consumer: str = "*") -> list[SetAside]:
+    """The messages set aside by `consumer` (every consumer by default), oldest first."""
+    found: list[SetAside] = []
+    sequence = 1
+    while True:
+        try:
+            raw = await js.get_msg(
+                STREAM, seq=sequence, subject=dead_letter_subject(consumer), next=True
+            )
+        except NotFoundError:
+            return found
+        headers = raw.headers or {}
+        found.append(
+            SetAside(
+                raw.seq or sequence,
+                (raw.subject or "").rsplit(".", 1)[-1],
+                headers.get(ORIGINAL_SUBJECT, ""),
+                int(headers.get(ORIGINAL_SEQUENCE, "0")),
+                headers.get(FAILURE, ""),
+                raw.data or b"",
+            )
+        )
+        sequence = (raw.seq or sequence) + 1
+
+
+async def replay(js: JetStreamContext, sequence: int) -> SetAside:
+    """Put the message set aside at `sequence` back on its original subject, and take it off
+    the dead-letter subject."""
+    matching = [m for m in await set_aside(js) if m.sequence == sequence]
+    if not matching:
+        raise SystemExit(f"no message set aside at sequence {sequence}")
+    [message] = matching
+    await js.publish(
+        message.original_subject,
+        message.data,
+        headers={"Nats-Msg-Id": f"replay-{message.sequence}"},
+    )
+    await js.delete_msg(STREAM, message.sequence)
+    return message
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("deadletters", help="messages consumers set aside, for the operator")
+    parser.add_argument("--nats", default=os.environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222"))
+    actions = parser.add_subparsers(required=True)
+    listing = actions.add_parser("list", help="what was set aside, and why")
+    listing.add_argument("--consumer", default="*", help="e.g. archive-handling")
+    listing.set_defaults(local=_list)
+    again = actions.add_parser("replay", help="put one back on its original subject")
+    again.add_argument("sequence", type=int, help="its sequence, as `list` shows it")
+    again.set_defaults(local=_replay)
+
+
+def _list(args: argparse.Namespace) -> None:
+    for m in with_stream(args.nats, lambda js: set_aside(js, args.consumer)):
+        print(
+            f"{m.sequence}\t{m.consumer}\t{m.original_subject}#{m.original_sequence}\t{m.failure}"
+        )
+
+
+def _replay(args: argparse.Namespace) -> None:
+    m = with_stream(args.nats, lambda js: replay(js, args.sequence))
+    print(f"{m.sequence} → {m.original_subject}")
+
+
+def with_stream(url: str, work: Any) -> Any:
+    async def run() -> Any:
+        nc = await nats.connect(url)
+        try:
+            return await work(nc.jetstream())
+        finally:
+            await nc.close()
+
+    return asyncio.run(run())
