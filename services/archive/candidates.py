@@ -214,11 +214,8 @@ class Art44Detector:
         agency, received, description = found[0]
         catalogue = self._register(agency)
         matched = self._matches(agency, dossier_id, received, description, catalogue)
-        group, absorbed = (
-            self._joined(agency, [(g, m.signal) for _, _, g, m in matched])
-            if matched
-            else (dossier_id, [])
-        )
+        joins, absorbed = self._joined(agency, [(g, m.signal) for _, _, g, m in matched])
+        group = joins or dossier_id
         return [
             (
                 "UPDATE {art44_requests} SET outcome = ?, grp = ? WHERE dossier_id = ?",
@@ -261,7 +258,7 @@ class Art44Detector:
         ]
         named = [(g, "document_number") for *_, g in naming]
         group, absorbed = self._joined(agency, named + [(g, m.signal) for _, _, g, m in matched])
-        return self._merged(agency, group, absorbed, matched)
+        return [] if group is None else self._merged(agency, group, absorbed, matched)
 
     def _matches(
         self,
@@ -318,9 +315,13 @@ class Art44Detector:
         ]
         return statements
 
-    def _joined(self, agency_code: str, matches: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    def _joined(
+        self, agency_code: str, matches: list[tuple[str, str]]
+    ) -> tuple[str | None, list[str]]:
         """`grouping.joined` for (group, signal) of each match, with the agency's decided
         candidates and the applications handlers took out of them."""
+        if not matches:
+            return None, []
         distinct = list(dict.fromkeys(g for g, _ in matches))
         marks = ", ".join("?" for _ in distinct)
         apart = {
@@ -341,7 +342,14 @@ class Art44Detector:
                 [agency_code, Decision.PENDING.value, *distinct],
             )
         }
-        return joined(matches, decided, apart, self.policy.grouping)
+        sizes = dict(
+            self.tables.read(
+                "SELECT grp, COUNT(*) FROM {art44_requests} "
+                f"WHERE agency_code = ? AND grp IN ({marks}) GROUP BY grp",
+                [agency_code, *distinct],
+            )
+        )
+        return joined(matches, sizes, decided, apart, self.policy.grouping)
 
     def _excluded(self, e: Any) -> list[Statement]:
         """The application leaves its group for one of its own (keyed apart from any dossier's,

@@ -19,19 +19,20 @@ from eventsourcing.domain import Aggregate, event
 
 from ogi.errors import FieldViolation, InvalidArgument, PreconditionFailed
 from ogi.taxonomy import Outcome
-from services.archive.grouping import Grouping
+from services.archive.grouping import DEFAULT_GROUPING, Grouping, GroupingPolicy
 
 
 @dataclass(frozen=True)
 class ConversionPolicy:
     """The conversion threshold and window [policy] (domain.md §7, §8). Default: 3 distinct
     applicants within 12 months whose requests ended disclosed (R1, R2) or partly (R8); a
-    request joins every group it matches (services.archive.grouping)."""
+    request joins the groups whose requests it matches in a fair share
+    (services.archive.grouping)."""
 
     applicants: int = 3
     window_days: int = 365
     outcomes: frozenset[Outcome] = frozenset({Outcome.R1, Outcome.R2, Outcome.R8})
-    grouping: Grouping = Grouping.EVERY_MATCH
+    grouping: GroupingPolicy = DEFAULT_GROUPING
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ConversionPolicy:
@@ -44,7 +45,10 @@ class ConversionPolicy:
                 if outcomes
                 else cls.outcomes
             ),
-            grouping=Grouping(environ.get("OGI_POLICY_CONVERSION_GROUPING", cls.grouping)),
+            grouping=GroupingPolicy(
+                Grouping(environ.get("OGI_POLICY_CONVERSION_GROUPING", DEFAULT_GROUPING.grouping)),
+                float(environ.get("OGI_POLICY_CONVERSION_GROUP_SHARE", DEFAULT_GROUPING.share)),
+            ),
         )
 
     def qualifies(self, requests: Sequence[tuple[date, str]]) -> bool:

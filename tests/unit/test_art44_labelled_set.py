@@ -11,11 +11,12 @@ import itertools
 import random
 import re
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from services.archive.grouping import Grouping, joined
+from services.archive.grouping import DEFAULT_GROUPING, Grouping, GroupingPolicy, joined
 from services.archive.similarity import CataloguedDocument, document_number, features, match
 
 DATA = Path(__file__).parent.parent / "data"
@@ -35,7 +36,7 @@ def register(groups: list[dict[str, object]]) -> list[CataloguedDocument]:
 
 
 def precision_recall(
-    name: str, *, with_register: bool = True, grouping: Grouping = Grouping.EVERY_MATCH
+    name: str, *, with_register: bool = True, grouping: GroupingPolicy = DEFAULT_GROUPING
 ) -> tuple[float, float]:
     groups = tomllib.loads((DATA / name).read_text())["group"]
     catalogue = register(groups) if with_register else []
@@ -44,7 +45,8 @@ def precision_recall(
     group_of: list[str] = []
     for i, (_, mine) in enumerate(requests):
         matches = [(group_of[j], m.signal) for j in range(i) if (m := match(mine, requests[j][1]))]
-        group, absorbed = joined(matches, set(), set(), grouping) if matches else (str(i), [])
+        group, absorbed = joined(matches, Counter(group_of), set(), set(), grouping)
+        group = group or str(i)
         group_of = [group if g in absorbed else g for g in group_of] + [group]
     hits = false_alarms = misses = 0
     for i, j in itertools.combinations(range(len(requests)), 2):
@@ -58,7 +60,7 @@ def precision_recall(
 # (set, precision floor, recall floor), each floor just under what the matcher reaches, so that
 # it cannot get worse anywhere. The matcher was tuned on every set it has been read against
 # (README, "Frequently requested", says which and what each gave when first measured, unseen).
-# art44_blind2 and art44_blind5 to art44_blind9 have never been read: their figures are the
+# art44_blind2 and art44_blind5 to art44_blind13 have never been read: their figures are the
 # honest ones. Keep them unread; tune on the others, measure them, and have new
 # sets written once they have been read.
 SETS = [
@@ -74,15 +76,19 @@ SETS = [
     ("art44_dev3.toml", 0.6, 0.7),
     ("art44_dev4.toml", 0.7, 0.85),
     ("art44_dev5.toml", 0.7, 0.75),
-    ("art44_dev6.toml", 0.85, 0.85),
+    ("art44_dev6.toml", 0.85, 0.8),
     ("art44_blind2.toml", 0.65, 0.75),
     ("art44_blind5.toml", 0.65, 0.85),
     ("art44_blind6.toml", 0.55, 0.75),
-    ("art44_blind7.toml", 0.65, 0.95),
-    ("art44_blind8.toml", 0.75, 0.9),
+    ("art44_blind7.toml", 0.7, 0.9),
+    ("art44_blind8.toml", 0.75, 0.85),
     ("art44_blind9.toml", 0.85, 0.75),
+    ("art44_blind10.toml", 0.6, 0.65),
+    ("art44_blind11.toml", 0.5, 0.85),
+    ("art44_blind12.toml", 0.6, 0.75),
+    ("art44_blind13.toml", 0.55, 0.8),
 ]
-UNREAD = {f"art44_blind{n}.toml" for n in (2, 5, 6, 7, 8, 9)}
+UNREAD = {f"art44_blind{n}.toml" for n in (2, 5, 6, 7, 8, 9, 10, 11, 12, 13)}
 
 
 @pytest.mark.parametrize(("name", "precision_floor", "recall_floor"), SETS)
@@ -99,16 +105,23 @@ def test_the_detector_groups_same_information(
     assert recall >= recall_floor
 
 
-def test_best_match_grouping_trades_recall_for_precision() -> None:
-    """The policy's alternative, on the sets that have been read (the unread ones are kept for
-    measuring the default)."""
+def test_the_grouping_policies_trade_recall_for_precision() -> None:
+    """The policy's choices on the sets that have been read (the unread ones are kept for
+    measuring the default): joining every matched group finds the most, joining only the group
+    matched most is the purest, the default share between them."""
     read = [name for name, *_ in SETS if name not in UNREAD]
-    every = [precision_recall(name) for name in read]
-    best = [precision_recall(name, grouping=Grouping.BEST_MATCH) for name in read]
-    for name, (p, r), (bp, br) in zip(read, every, best, strict=True):
-        print(f"{name}: every-match {p:.3f} / {r:.3f}, best-match {bp:.3f} / {br:.3f}")
-    assert sum(p for p, _ in best) > sum(p for p, _ in every)
-    assert sum(r for _, r in best) < sum(r for _, r in every)
+    figures = {
+        grouping: [precision_recall(name, grouping=GroupingPolicy(grouping)) for name in read]
+        for grouping in Grouping
+    }
+    for i, name in enumerate(read):
+        print(name, ", ".join(f"{g} {f[i][0]:.3f} / {f[i][1]:.3f}" for g, f in figures.items()))
+    precision = {g: sum(p for p, _ in f) for g, f in figures.items()}
+    recall = {g: sum(r for _, r in f) for g, f in figures.items()}
+    assert (
+        precision[Grouping.EVERY_MATCH] < precision[Grouping.SHARE] < precision[Grouping.BEST_MATCH]
+    )
+    assert recall[Grouping.EVERY_MATCH] > recall[Grouping.SHARE] > recall[Grouping.BEST_MATCH]
 
 
 def test_document_numbers_match_across_bracket_styles_and_words_around_them() -> None:
