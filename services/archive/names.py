@@ -17,7 +17,7 @@ _SUFFIXES = {
         *("街道", "社区", "乡", "镇", "村", "小区", "片区", "苑", "园", "大街", "大道", "街"),
         *("巷", "路", "河段", "河", "段", "湾", "沟", "林场", "景区", "断面"),
     ),
-    "organisation": ("卫生院", "医院", "小学", "中学", "幼儿园", "派出所", "司法所"),
+    "organisation": ("卫生院", "医院", "小学", "中学", "幼儿园", "派出所", "司法所", "殡仪馆"),
 }
 _KIND_OF_SUFFIX = {suffix: kind for kind, suffixes in _SUFFIXES.items() for suffix in suffixes}
 _SUFFIX = re.compile("|".join(sorted(_KIND_OF_SUFFIX, key=len, reverse=True)))

@@ -79,6 +79,8 @@ _KINDS = {
     "专项债": r"专项债(?!务)",
     "门票": r"门票",
     "观光车": r"观光车",
+    "工伤认定": r"工伤认定|认定工伤",
+    "劳动能力鉴定": r"劳动能力鉴定|伤残等级",
 }
 # 文种: a 批复 is not the 方案 it approved, nor the 决定 taken on it.
 _DOCUMENT_KINDS = {
@@ -96,6 +98,8 @@ _DOCUMENT_KINDS = {
     "报告": r"报告书|报告表|调查报告|评估报告",
     "公告": r"(?<!中标)(?<!成交)(?<!结果)公告|通告",
     "审查意见": r"审查意见",
+    "办法": r"办法|细则|规范(?!化)",
+    "许可证": r"许可证|许可决定",
 }
 _APPROVALS = frozenset({"批复", "审查意见"})
 # What an approval approves.
@@ -133,6 +137,13 @@ _FOLLOW_UP = re.compile(
 _SERIAL = re.compile(r"(?:第|[)〕\]】])\s*0*(\d{1,5})\s*号")
 # 锦帆路东侧: a plot or a building told from its neighbour by the side of a road it is on.
 _SIDE = re.compile(r"([\u4e00-\u9fff]{2}(?:路|大道|街|河))以?([东西南北])(?:侧|面|边|岸)")
+# 市殡仪馆, 苍岩县殡仪馆: a public institution told from its namesake by the level it belongs to.
+_LEVEL = re.compile(
+    r"([市县区])(?:级|本级)?(殡仪馆|人民医院|中医院|妇幼保健院|疾病预防控制中心|图书馆|博物馆"
+    r"|福利院|救助站|敬老院|养老院|体育馆|公墓)"
+)
+# A draft (征求意见稿, 草案) is not the document as issued (正式稿，非征求意见稿 is).
+_DRAFT = re.compile(r"(?<!非)(征求意见稿|征求意见的?稿子?|草稿|草案|送审稿|讨论稿|修订稿)")
 # The months a request asks about (6月, 1至6月 for 上半年, 4至6月 for 二季度), not a day's date
 # (6月14日).
 _MONTHS = re.compile(r"(?:(\d{1,2})至)?(\d{1,2})月(?!\d{1,2}日)")
@@ -171,9 +182,10 @@ class Features:
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
     sections: frozenset[str]  # 东段, 政府性基金预算 …
     months: frozenset[str]  # 6, 1-6: the months a request is about
-    sides: frozenset[tuple[str, str]]  # (锦帆路, 东): the side of a road
+    sides: frozenset[tuple[str, str]]  # (锦帆路, 东): the side of a road; (殡仪馆, 县): the level
     serials: frozenset[str]  # of the documents it names, by number or by serial alone
     follow_ups: frozenset[str]  # 执行情况, 完成情况, 执行报告: what came of a document
+    draft: bool  # a 征求意见稿 or 草案, not the document as issued
     words: tuple[str, ...]  # the words that say what is asked
 
     @cached_property
@@ -239,9 +251,10 @@ def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Feature
         _document_kinds(asked),
         frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
         frozenset(f"{m[1] or m[2]}-{m[2]}" for m in _MONTHS.finditer(rest)),
-        frozenset(_SIDE.findall(rest)),
+        frozenset([*_SIDE.findall(rest), *((i, level) for level, i in _LEVEL.findall(rest))]),
         frozenset([*(n.serial for n in numbers), *_SERIAL.findall(text)]),
         frozenset(_FOLLOW_UP.findall(asked)),
+        bool(_DRAFT.search(asked)),
         _content(words(segmented)),
         rest,
     )
@@ -309,34 +322,15 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
     """The strongest reason `a` and `b` ask for the same information, or None. What follows
     from a document (its enforcement, progress, acceptance) is not the document, even when
     the request names it by its number."""
-    if _conflict(a.documents, b.documents) or _titled_apart(a, b) or _titled_apart(b, a):
-        return None
-    if _approval_apart(a, b) or _approval_apart(b, a):
+    if _records_apart(a, b):
         return None
     if a.document_numbers and b.document_numbers:
-        if a.follow_ups != b.follow_ups:
-            return None
         for x in a.document_numbers:
             for y in b.document_numbers:
                 if x.same_as(y):
                     return Match("document_number", f"文号 {x}")
         return None
-    if (
-        any(
-            _conflict(x, y)
-            for x, y in (
-                (a.numbers, b.numbers),
-                (a.kinds, b.kinds),
-                (a.sections, b.sections),
-                (a.months, b.months),
-            )
-        )
-        or a.follow_ups != b.follow_ups
-        or _sides_apart(a, b)
-        or _named_apart(a, b)
-    ):
-        return None
-    if a.serials and b.serials and not a.serials & b.serials:
+    if _details_apart(a, b):
         return None
     for t in a.titles:
         for u in b.titles:
@@ -346,6 +340,39 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
     if similarity >= policy.text_similarity and _says_what(a) and _says_what(b):
         return Match("text", f"文字相近 {similarity:.2f}")
     return None
+
+
+def _records_apart(a: Features, b: Features) -> bool:
+    """Different records, whatever else they share: another kind of document, the approval of
+    what the other asks for, what came of a document, a draft."""
+    return (
+        _conflict(a.documents, b.documents)
+        or _titled_apart(a, b)
+        or _titled_apart(b, a)
+        or _approval_apart(a, b)
+        or _approval_apart(b, a)
+        or bool(a.follow_ups) != bool(b.follow_ups)
+        or a.draft != b.draft
+    )
+
+
+def _details_apart(a: Features, b: Features) -> bool:
+    """Different information of one kind: other numbers, kinds, parts, months, sides of a road,
+    names or serials."""
+    return (
+        any(
+            _conflict(x, y)
+            for x, y in (
+                (a.numbers, b.numbers),
+                (a.kinds, b.kinds),
+                (a.sections, b.sections),
+                (a.months, b.months),
+            )
+        )
+        or _sides_apart(a, b)
+        or _named_apart(a, b)
+        or bool(a.serials and b.serials and not a.serials & b.serials)
+    )
 
 
 def _titled_apart(a: Features, b: Features) -> bool:
@@ -384,9 +411,14 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
 
 
 def _sides_apart(a: Features, b: Features) -> bool:
-    """Each says a different side of the same road (锦帆路东侧 and 锦帆路西侧)."""
-    roads = {road for road, _ in a.sides} & {road for road, _ in b.sides}
-    return any(not a.sides & b.sides & {(road, s) for s in "东西南北"} for road in roads)
+    """Each says a different side of the same road (锦帆路东侧 and 锦帆路西侧), or a different
+    level's institution (市殡仪馆 and 县殡仪馆)."""
+    common = {thing for thing, _ in a.sides} & {thing for thing, _ in b.sides}
+    return any(
+        not {side for thing, side in a.sides if thing == t}
+        & {side for thing, side in b.sides if thing == t}
+        for t in common
+    )
 
 
 def _named_apart(a: Features, b: Features) -> bool:

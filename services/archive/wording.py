@@ -27,18 +27,20 @@ _QUARTER = re.compile(r"第?([1-4])季度")
 # 不是批复, 不要征求意见稿, 已经拿到2022年度的, 补偿方案我已经有了: what the applicant does not
 # want, or has, is not what they ask for.
 _NEGATED = re.compile(
-    r"(而?不是|不要|并非|而非)[^，。；,;:：()（）]{0,15}|[^，。；,;:：()（）]{0,12}(不需要|不用)"
+    r"(而?不是|不要|并非|而非)[^，。；,;:：()（）]{0,15}|[^，。；,;:：()（）]{0,12}(不需要|不用|不要)"
     r"|(已经拿到|已经有|手头已有|已拿到|已获得|已经获取)[^，。；,;:：()（）]{0,20}"
-    r"|[^，。；,;:：]{0,25}(我|我们)?已经?(有了|看过了?|拿到了?|有)(?=[，。；,;]|$)"
+    r"|[^，。；,;:：]{0,25}?(已经?|我们?)[^，。；,;:：]{0,8}?"
+    r"(有了|看过了?|看到了?|拿到了?|下载了?|取得了?|收到了?|公示了)(?=[，。；,;]|$)"
 )
 # 与2024年的方案作对比, 比可研阶段增加了多少: what the applicant compares the information with.
 _COMPARED = re.compile(
     r"(与|和|跟|同)[^，。；,;:：]{1,15}?(作|做|进行)?(对比|比较|相比)"
     r"|比[^，。；,;:：]{1,10}?(增加|减少|多|少|高|低|变化)"
 )
-# （梓关乡，与红杉村相邻）, （在金樨大道上，涟滨路口往东一个路口）: a place named to say where
-# another is, not asked about; the rest of the aside still says which.
-_ASIDE = re.compile(r"[(（]([^()（）]*)[)）]")
+# 就在荻口隔壁, （梓关乡，与红杉村相邻）, （在金樨大道上，涟滨路口往东一个路口）: a clause that
+# names a place to say where another is, and asks for nothing, is not about what is asked.
+_CLAUSE = re.compile(r"[^，,、；;。()（）]+")
+_ASKING = re.compile(r"申请|公开|提供|请|要|查|获取")
 _LANDMARK = re.compile(r"相邻|毗邻|交界|旁边|附近|隔壁|对面|往[东西南北]|以[东西南北]")
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
@@ -82,6 +84,7 @@ _SYNONYMS = (
     ("审批文件", "批复"),
     ("审批意见", "批复"),
     ("批文", "批复"),
+    ("罚单", "处罚决定"),
     ("决定书", "决定"),
     ("许可文件", "许可证"),
     # What applicants and agencies call the same records by (a general thesaurus, not one
@@ -140,7 +143,7 @@ def normalized(text: str) -> str:
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
     text = _NEGATED.sub(" ", text)
     text = _COMPARED.sub(" ", text)
-    text = _ASIDE.sub(_without_landmarks, text)
+    text = _CLAUSE.sub(_without_landmark, text)
     text = _SHORT_YEAR.sub(r"20\1年", text)
     text = _DOTTED_DATE.sub(r"\1年\2月\3日", text)
     text = _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m[0]), text)
@@ -236,11 +239,9 @@ def _months(run: re.Match[str]) -> str:
     )
 
 
-def _without_landmarks(aside: re.Match[str]) -> str:
-    if not _LANDMARK.search(aside[1]):
-        return aside[0]
-    parts = re.split("[，,、；;]", aside[1])
-    return f"({','.join(p for p in parts if not _LANDMARK.search(p))})"
+def _without_landmark(clause: re.Match[str]) -> str:
+    landmark = _LANDMARK.search(clause[0]) and not _ASKING.search(clause[0])
+    return " " if landmark else clause[0]
 
 
 def _chinese_number(numeral: str) -> int:
