@@ -90,6 +90,17 @@ class System:
             )
         )
 
+    def fee_noticed(self, **notice: Any) -> tuple[intake_pb2.SubmitApplicationResponse, Any]:
+        """An application received on 2 March 2026, accepted, and given a fee notice on 5 March:
+        its receipt and the case."""
+        receipt = self.submit(date(2026, 3, 2))
+        number = receipt.application_number
+        self.registered(number)
+        api = self.handling.handling
+        api.AcceptCase(h.AcceptCaseRequest(case=number), metadata=HANDLER)
+        request = h.IssueFeeNoticeRequest(case=number, notified_on=day(date(2026, 3, 5)), **notice)
+        return receipt, api.IssueFeeNotice(request, metadata=HANDLER).case
+
     def status_shows(self, receipt: intake_pb2.SubmitApplicationResponse, kind: str) -> Any:
         def shown() -> Any:
             status = self.status(receipt)
@@ -273,20 +284,8 @@ def test_due_dates_through_the_api(system: System) -> None:
 
 
 def test_fee_lapse_concludes_the_case_and_the_applicant_is_told(system: System) -> None:
-    receipt = system.submit(date(2026, 3, 2))
-    number = receipt.application_number
-    system.registered(number)
-    api = system.handling.handling
-    api.AcceptCase(h.AcceptCaseRequest(case=number), metadata=HANDLER)
-    case = api.IssueFeeNotice(
-        h.IssueFeeNoticeRequest(
-            case=number,
-            method=pb.FEE_METHOD_PER_APPLICATION,
-            ordinal_in_month=31,
-            notified_on=day(date(2026, 3, 5)),
-        ),
-        metadata=HANDLER,
-    ).case
+    receipt, case = system.fee_noticed(method=pb.FEE_METHOD_PER_APPLICATION, ordinal_in_month=31)
+    number, api = receipt.application_number, system.handling.handling
     assert case.fee_amount == "200"
     payment_due = next(d for d in case.deadlines if d.kind == h.DEADLINE_KIND_FEE_PAYMENT)
     assert as_date(payment_due.due) == date(2026, 4, 2)
@@ -304,15 +303,8 @@ def test_fee_lapse_concludes_the_case_and_the_applicant_is_told(system: System) 
 
 
 def test_a_waived_fee_is_not_charged_and_the_applicant_is_told_why(system: System) -> None:
-    receipt = system.submit(date(2026, 3, 2))
-    number = receipt.application_number
-    system.registered(number)
-    api = system.handling.handling
-    api.AcceptCase(h.AcceptCaseRequest(case=number), metadata=HANDLER)
-    notice = h.IssueFeeNoticeRequest(
-        case=number, method=pb.FEE_METHOD_PER_PAGE, pages=120, notified_on=day(date(2026, 3, 5))
-    )
-    case = api.IssueFeeNotice(notice, metadata=HANDLER).case
+    receipt, case = system.fee_noticed(method=pb.FEE_METHOD_PER_PAGE, pages=120)
+    number, api = receipt.application_number, system.handling.handling
     assert case.fee_amount == "1100"
     for bad, field in (
         (h.WaiveFeeRequest(case=number, reason=" "), "reason"),
