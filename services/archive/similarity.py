@@ -9,8 +9,9 @@ document rarely use the same words, so three signals, strongest first (domain.md
 
 Different numbers (years, serials, plots), different named places, schools or people (张某某),
 different kinds of information or record (预算 and 决算, a 批复 and a 方案, a 名单 and a 标准, a
-招标公告 and a 中标结果) or different parts of one whole (东段 and 西段, 上半年 and 下半年, the
-一般公共预算 and the 政府性基金预算) are different information, however alike the rest of the words.
+招标公告 and a 中标结果), different parts of one whole (东段 and 西段, 6月 and 上半年, the
+一般公共预算 and the 政府性基金预算), a report and its approval, a draft and the issued document, a
+document and what came of it are different information, however alike the rest of the words.
 No I/O here."""
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ class Features:
     documents: frozenset[str]  # 文种: 批复, 方案, 纪要 …
     sections: frozenset[str]  # 东段, 政府性基金预算 …
     months: frozenset[str]  # 6, 1-6: the months a request is about
-    sides: frozenset[tuple[str, str]]  # (锦帆路, 东): the side of a road; (殡仪馆, 县): the level
+    qualified: frozenset[tuple[str, str]]  # (锦帆路, 东) a side of a road, (殡仪馆, 县) a level
     serials: frozenset[str]  # of the documents it names, by number or by serial alone
     follow_ups: frozenset[str]  # 执行情况, 完成情况, 执行报告: what came of a document
     draft: bool  # a 征求意见稿 or 草案, not the document as issued
@@ -357,8 +358,8 @@ def _records_apart(a: Features, b: Features) -> bool:
 
 
 def _details_apart(a: Features, b: Features) -> bool:
-    """Different information of one kind: other numbers, kinds, parts, months, sides of a road,
-    names or serials."""
+    """Different information of one kind: other numbers, kinds, parts, months, sides of a road or
+    levels, names or serials."""
     return (
         any(
             _conflict(x, y)
@@ -369,7 +370,7 @@ def _details_apart(a: Features, b: Features) -> bool:
                 (a.months, b.months),
             )
         )
-        or _sides_apart(a, b)
+        or _qualified_apart(a, b)
         or _named_apart(a, b)
         or bool(a.serials and b.serials and not a.serials & b.serials)
     )
@@ -410,13 +411,13 @@ def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
     return bool(x - y) and bool(y - x)
 
 
-def _sides_apart(a: Features, b: Features) -> bool:
+def _qualified_apart(a: Features, b: Features) -> bool:
     """Each says a different side of the same road (锦帆路东侧 and 锦帆路西侧), or a different
     level's institution (市殡仪馆 and 县殡仪馆)."""
-    common = {thing for thing, _ in a.sides} & {thing for thing, _ in b.sides}
+    common = {thing for thing, _ in a.qualified} & {thing for thing, _ in b.qualified}
     return any(
-        not {side for thing, side in a.sides if thing == t}
-        & {side for thing, side in b.sides if thing == t}
+        not {which for thing, which in a.qualified if thing == t}
+        & {which for thing, which in b.qualified if thing == t}
         for t in common
     )
 
