@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import nats
 from nats.js import JetStreamContext
@@ -22,6 +23,8 @@ from ogi.messaging.deadletter import (
     dead_letter_subject,
 )
 from ogi.messaging.stream import STREAM
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,10 @@ def _replay(args: argparse.Namespace) -> None:
     print(f"{m.sequence} → {m.original_subject}")
 
 
-def with_stream(url: str, work: Any) -> Any:
-    async def run() -> Any:
+def with_stream(url: str, work: Callable[[JetStreamContext], Awaitable[T]]) -> T:
+    """`work` done against stream OGI at `url`."""
+
+    async def run() -> T:
         nc = await nats.connect(url)
         try:
             return await work(nc.jetstream())

@@ -30,8 +30,7 @@ GARBAGE = b"\xff\xff\xff not a protocol buffer"
 
 
 def set_aside_by(nats_url: str, consumer: str) -> list[SetAside]:
-    found: list[SetAside] = with_stream(nats_url, lambda js: set_aside(js, consumer))
-    return found
+    return with_stream(nats_url, lambda js: set_aside(js, consumer))
 
 
 def consume(
