@@ -139,7 +139,7 @@ class Art44Detector:
         self.policy = policy
         self.similarity = similarity
         # Each archived request is compared with the whole window: keep what the words say.
-        self._features: dict[tuple[str, int], Features] = {}
+        self._features: dict[tuple[str, int, int], Features] = {}
 
     def position(self) -> int:
         return self.tables.position()
@@ -226,7 +226,7 @@ class Art44Detector:
                     "INSERT INTO {art44_numbers} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (dossier_id, agency, n.prefix, n.year, n.serial),
                 )
-                for n in self._features_of(description, (), hash(())).document_numbers
+                for n in self._features_of(description, received, (), hash(())).document_numbers
             ),
             *self._merged(agency, group, absorbed, matched),
         ]
@@ -272,19 +272,21 @@ class Art44Detector:
         that asks for the same information."""
         start = date.fromisoformat(received) - timedelta(days=self.policy.window_days)
         others = self.tables.read(
-            "SELECT dossier_id, description, grp FROM {art44_requests} "
+            "SELECT dossier_id, description, grp, receipt_date FROM {art44_requests} "
             "WHERE agency_code = ? AND grp IS NOT NULL AND receipt_date >= ? AND dossier_id != ? "
             "ORDER BY receipt_date, application_number",
             [agency, start.isoformat(), dossier_id],
         )
         version = hash(catalogue)
-        mine = self._features_of(description, catalogue, version)
+        mine = self._features_of(description, received, catalogue, version)
         return [
             (dossier_id, other_id, group, found)
-            for other_id, other_description, group in others
+            for other_id, other_description, group, other_received in others
             if (
                 found := match(
-                    mine, self._features_of(other_description, catalogue, version), self.similarity
+                    mine,
+                    self._features_of(other_description, other_received, catalogue, version),
+                    self.similarity,
                 )
             )
         ]
@@ -392,14 +394,20 @@ class Art44Detector:
         ]
 
     def _features_of(
-        self, description: str, catalogue: tuple[CataloguedDocument, ...], version: int
+        self,
+        description: str,
+        received: str,
+        catalogue: tuple[CataloguedDocument, ...],
+        version: int,
     ) -> Features:
-        """`features`, kept per description and contents of the register (`version`)."""
-        key = (description, version)
+        """`features` of a request received on `received` (ISO date), kept per description,
+        year received and contents of the register (`version`)."""
+        year = int(received[:4])
+        key = (description, year, version)
         if key not in self._features:
             if len(self._features) >= _FEATURES_KEPT:
                 self._features.clear()
-            self._features[key] = features(description, catalogue)
+            self._features[key] = features(description, catalogue, year)
         return self._features[key]
 
     def _register(self, agency_code: str) -> tuple[CataloguedDocument, ...]:

@@ -227,11 +227,14 @@ def document_number(text: str) -> DocumentNumber | None:
     return numbers[0] if len(numbers) == 1 and not plain(rest) else None
 
 
-def features(text: str, catalogue: Sequence[CataloguedDocument] = ()) -> Features:
+def features(
+    text: str, catalogue: Sequence[CataloguedDocument] = (), year: int | None = None
+) -> Features:
     """What `text` says about the information it asks for. A document number found in the
     agency's `catalogue` brings the document's title with it, so that a request naming only
-    the number compares with requests naming the title or describing the document."""
-    numbers, text = _document_numbers(normalized(text))
+    the number compares with requests naming the title or describing the document. `year`:
+    when the request was received, for what 今年 and 去年 mean."""
+    numbers, text = _document_numbers(normalized(text, year))
     for document in catalogue:
         if any(document.number.same_as(n) for n in numbers):
             title = (

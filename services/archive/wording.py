@@ -42,6 +42,9 @@ _COMPARED = re.compile(
 _CLAUSE = re.compile(r"[^，,、；;。()（）]+")
 _ASKING = re.compile(r"申请|公开|提供|请|要|查|获取")
 _LANDMARK = re.compile(r"相邻|毗邻|交界|旁边|附近|隔壁|对面|往[东西南北]|以[东西南北]")
+# 今年的检查计划, received in 2024, asks for 2024's; 去年 and 上年度 for 2023's.
+_RELATIVE_YEARS = {"今": 0, "本": 0, "去": -1, "上": -1, "前": -2, "明": 1}
+_RELATIVE_YEAR = re.compile(r"(今|本|去|上|前|明)一?年度?")
 _QUARTER_MONTHS = {"1": "1至3月", "2": "4至6月", "3": "7至9月", "4": "10至12月"}
 # 七八九月份: consecutive months written as a run of numerals.
 _MONTH_RUN = re.compile(
@@ -138,9 +141,12 @@ STOPWORDS = frozenset({
 _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
 
 
-def normalized(text: str) -> str:
-    """One spelling for each thing: half-width, lower case, Arabic numerals, written-out names."""
+def normalized(text: str, year: int | None = None) -> str:
+    """One spelling for each thing: half-width, lower case, Arabic numerals, written-out names;
+    今年, 去年, 前年 and 明年 as the years they are when the request was received in `year`."""
     text = _CITATION.sub(" ", unicodedata.normalize("NFKC", text).lower())
+    if year is not None:
+        text = _RELATIVE_YEAR.sub(lambda m: f"{year + _RELATIVE_YEARS[m[1]]}年", text)
     text = _NEGATED.sub(" ", text)
     text = _COMPARED.sub(" ", text)
     text = _CLAUSE.sub(_without_landmark, text)

@@ -161,6 +161,23 @@ def test_three_applicants_asking_for_one_document_make_a_candidate(archive: Arch
     assert (decided.decision, decided.link) == (Decision.CONVERTED, "https://x.gov.cn/a")
 
 
+def test_this_year_is_the_year_a_request_was_received(archive: Archive) -> None:
+    """今年 in a request received in 2025 is 2025, not the 2024 of the others within the
+    window."""
+    feed = HandlingFeed(archive.apply_handling_event)
+    asked = [
+        (date(2024, 3, 1), "今年的安全生产执法检查计划"),
+        (date(2024, 3, 4), "2024年度安全生产执法检查计划"),
+        (date(2024, 3, 8), "申请公开应急局2024年安全生产执法检查计划"),
+        (date(2025, 2, 24), "今年的安全生产执法检查计划"),
+    ]
+    for i, (received, text) in enumerate(asked):
+        case = feed.register(received, description=text, applicant_key=f"a{i}")
+        feed.answer_and_serve(case, Outcome.R1, received)
+    [candidate] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
+    assert [r.applicant_key for r in candidate.requests] == ["a0", "a1", "a2"]
+
+
 def test_an_application_taken_out_of_a_candidate_is_not_grouped_with_it_again(
     archive: Archive,
 ) -> None:

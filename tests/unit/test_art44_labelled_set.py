@@ -246,6 +246,17 @@ def test_paraphrases_are_the_same_information() -> None:
     )
 
 
+def test_this_year_and_last_year_are_read_from_when_the_request_was_received() -> None:
+    plan_2024 = features("2024年度安全生产执法检查计划")
+    assert match(features("今年的安全生产执法检查计划", year=2024), plan_2024)
+    assert match(features("今年的安全生产执法检查计划", year=2025), plan_2024) is None
+    assert match(features("去年的安全生产执法检查计划", year=2025), plan_2024)
+    assert match(features("上一年度的安全生产执法检查计划", year=2026), plan_2024) is None
+    assert match(
+        features("今年上半年空气质量排名", year=2024), features("2024年1至6月空气质量排名")
+    )
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [
