@@ -17,7 +17,10 @@ _SUFFIXES = {
         *("街道", "社区", "乡", "镇", "村", "小区", "片区", "苑", "园", "大街", "大道", "街"),
         *("巷", "路", "河段", "河", "段", "湾", "沟", "林场", "景区", "断面"),
     ),
-    "organisation": ("卫生院", "医院", "小学", "中学", "幼儿园", "派出所", "司法所", "殡仪馆"),
+    "organisation": (
+        *("卫生院", "医院", "小学", "中学", "幼儿园", "派出所", "司法所", "殡仪馆"),
+        *("培训学校", "学校", "培训中心"),
+    ),
 }
 _KIND_OF_SUFFIX = {suffix: kind for kind, suffixes in _SUFFIXES.items() for suffix in suffixes}
 _SUFFIX = re.compile("|".join(sorted(_KIND_OF_SUFFIX, key=len, reverse=True)))
@@ -25,6 +28,8 @@ _SUFFIX = re.compile("|".join(sorted(_KIND_OF_SUFFIX, key=len, reverse=True)))
 # (凤鸣小学 is not 凤鸣中学).
 _STEMMED = frozenset(_SUFFIXES) - {"organisation"}
 _LONGEST = 4  # characters before the suffix
+_COMPANIES = frozenset({"有限责任公司", "有限公司", "公司"})
+_COMPANY = 10  # characters of a company's name before 有限公司
 # Characters a name cannot reach back past: a larger place, a word around it, not Chinese.
 _BOUNDARY = frozenset(
     "省市县区镇乡府局委会厅办的及系是在于开请我们本该和与向对给为从到涉年月日住了说看想叫把按"
@@ -72,7 +77,7 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
         for i, word in enumerate(segmented)
         if word == "项目" and i and len(segmented[i - 1]) > 1 and segmented[i - 1] not in STOPWORDS
     )
-    blocked, starts = _blocked(text)
+    blocked, hard, starts = _blocked(text)
     previous: Name | None = None
     previous_end = 0
     for suffix in _SUFFIX.finditer(text):
@@ -84,12 +89,19 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
             previous_end = suffix.end()
             continue
         start = suffix.start()
+        if suffix[0] in _COMPANIES:
+            # 恒通停车管理|有限公司: a company's name runs back to a larger place or a word
+            # around it, whatever its words are (管理, 开发 and 服务 are verbs to the tagger).
+            while (
+                start > previous_end and suffix.start() - start < _COMPANY and not hard[start - 1]
+            ):
+                start -= 1
         while start > previous_end and suffix.start() - start < _LONGEST and not blocked[start - 1]:
             start -= 1
-        if not (start == previous_end or blocked[start - 1]):
+        if not (start == previous_end or blocked[start - 1] or hard[start - 1]):
             start = _word_start(starts, start, suffix.start())
         name = _named(kind, text[start : suffix.end()], suffix[0])
-        bounded = start == previous_end or blocked[start - 1] or start in starts
+        bounded = start == previous_end or blocked[start - 1] or hard[start - 1] or start in starts
         long_enough = suffix.start() - start >= 2
         if bounded and long_enough and _is_a_name(name, text[start : suffix.start()]):
             found.add(name)
@@ -119,10 +131,12 @@ def _word_start(starts: frozenset[int], earliest: int, suffix_start: int) -> int
     return next((i for i in range(suffix_start - 2, earliest - 1, -1) if i in starts), earliest)
 
 
-def _blocked(text: str) -> tuple[list[bool], frozenset[int]]:
-    """For each character of `text`, whether a name cannot include it; and where the tagger's
-    words begin."""
+def _blocked(text: str) -> tuple[list[bool], list[bool], frozenset[int]]:
+    """For each character of `text`, whether a name cannot include it, and whether a company's
+    name cannot (only larger places and the words around names stop it); and where the
+    tagger's words begin."""
     blocked: list[bool] = []
+    hard: list[bool] = []
     starts: set[int] = set()
     for word, flag in tagged(text):
         starts.add(len(blocked))
@@ -131,4 +145,5 @@ def _blocked(text: str) -> tuple[list[bool], frozenset[int]]:
             len(word) > 1 and flag[:1] in _NOT_IN_NAMES and word[0] not in _LARGER_PLACES
         )
         blocked += [stop or c in _BOUNDARY for c in word]
-    return blocked, frozenset(starts)
+        hard += [word in STOPWORDS or c in _BOUNDARY for c in word]
+    return blocked, hard, frozenset(starts)

@@ -101,6 +101,8 @@ _DOCUMENT_KINDS = {
     "审查意见": r"审查意见",
     "办法": r"办法|细则|规范(?!化)",
     "许可证": r"许可证|许可决定",
+    "统计": r"统计(?!局)",
+    "审核意见": r"审核意见|审核结果",
 }
 _APPROVALS = frozenset({"批复", "审查意见"})
 # What an approval approves.
@@ -126,13 +128,17 @@ _SECTIONS = {
     "村庄规划": r"村庄规划",
     "可行性研究": r"可行性研究",
     "初步设计": r"初步设计",
+    "小学": r"(?<!中)小学|中小学",
+    "初中": r"初中|(?<![小高])中学|中小学",
+    "高中": r"高中|高级中学",
     "核发": r"核发|新办",
     "注销": r"注销|吊销",
 }
 # What came of a document: never the document itself (崧环罚〔2023〕7号处罚决定的执行情况); the
 # 执行情况 of a budget or of a code of practice is what is examined, not what came of a document.
 _FOLLOW_UP = re.compile(
-    r"(?<!预算)(?<!规范)(?:执行情况|执行报告)|落实情况|完成情况|完成进度|整改情况|进展|缴纳情况|复查"
+    r"(?<!预算)(?<!规范)(?:执行情况|执行报告|执行结果)|落实情况|完成情况|完成进度|整改情况|进展"
+    r"|缴纳情况|复查|履行|强制执行"
 )
 # 2023年第58号, (2023)18号: a document's serial without the issuer's prefix.
 _SERIAL = re.compile(r"(?:第|[)〕\]】])\s*0*(\d{1,5})\s*号")
@@ -438,6 +444,8 @@ def _named_in(f: Features, name: Name) -> bool:
     the brother a story mentions), anything else anywhere in its text."""
     if name.kind == "person":
         return name in f.places
+    if name.kind == "firm":  # 泓野钜丰化工 is mentioned as 钜丰化工: the city is often left out
+        return _mentions(f.text, name.stem[-4:])
     return _mentions(f.text, name.stem)
 
 
