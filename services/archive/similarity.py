@@ -22,6 +22,18 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from services.archive.names import Name, names
+from services.archive.records import (
+    ANY_KIND,
+    APPROVALS,
+    APPROVED,
+    DOCUMENT_KIND_PATTERNS,
+    document_kinds,
+    follow_ups,
+    is_draft,
+    kinds,
+    qualified,
+    sections,
+)
 from services.archive.wording import normalized, plain, segments, spaced, weight, words
 
 _DOCUMENT_NUMBERS = (
@@ -58,106 +70,11 @@ _ISSUED = re.compile(r"((?:19|20)\d\d)年[^\d ]{0,6}?(?:印发|发布|出台|下
 _AGENCY = re.compile(r"(省|市|县|局|委员会|人民政府|政府|办公室|管委会)$")
 # Between two characters of a short form, what the full name has there (纺[织]机[械]厂).
 _ABBREVIATED = "[\u4e00-\u9fff]{0,2}?"
-# Kinds of information that are never the same as each other, found by these patterns.
-_KINDS = {
-    "预算": r"预算",
-    "决算": r"决算",
-    "审计": r"审计",
-    "环境影响评价": r"环境影响评价",
-    "用地规划许可": r"用地规划许可",
-    "工程规划许可": r"工程规划许可",
-    "施工许可": r"施工许可",
-    "采伐许可": r"采伐许可",
-    "出让合同": r"出让合同",
-    "补偿方案": r"(补偿|安置|土地征收)(安置)?方案",
-    "征收决定": r"征收决定",
-    "处罚": r"处罚",
-    "最低生活保障": r"最低生活保障",
-    "纪要": r"纪要",
-    "评估": r"评估",
-    "抽检": r"抽检",
-    "债务": r"(?<!专项)债务",
-    "专项债": r"专项债(?!务)",
-    "门票": r"门票",
-    "观光车": r"观光车",
-    "工伤认定": r"工伤认定|认定工伤",
-    "劳动能力鉴定": r"劳动能力鉴定|伤残等级",
-}
-# 文种: a 批复 is not the 方案 it approved, nor the 决定 taken on it.
-_DOCUMENT_KINDS = {
-    "批复": r"批复",
-    "方案": r"方案",
-    "决定": r"决定",
-    "纪要": r"纪要",
-    "合同": r"合同|协议",
-    "名单": r"名单|名册|明细|清单",
-    "标准": r"标准",
-    "笔录": r"笔录",
-    "招标": r"招标(公告|文件)",
-    "中标": r"中标|成交",
-    "验收": r"验收",
-    "报告": r"报告书|报告表|调查报告|评估报告",
-    "公告": r"(?<!中标)(?<!成交)(?<!结果)公告|通告",
-    "审查意见": r"审查意见",
-    "办法": r"办法|细则|规范(?!化)",
-    "许可证": r"许可证|许可决定",
-    "统计": r"统计(?!局)",
-    "审核意见": r"审核意见|审核结果",
-}
-_APPROVALS = frozenset({"批复", "审查意见"})
-# What an approval approves.
-_APPROVED = re.compile(r"报告|规划|方案|设计")
-# A report's or plan's approval is the approval (X报告的批复 is a 批复, not a 报告).
-_APPROVAL_OF = re.compile(r"(报告书?|报告表|方案|规划|设计|概算)[^，。；]{0,4}?(批复|审查意见)")
-# Parts or stages of a whole that are never each other: a road's east section, a year's first
-# half, a project's feasibility study and its preliminary design.
-_SECTIONS = {
-    "东段": r"东段",
-    "西段": r"西段",
-    "南段": r"南段",
-    "北段": r"北段",
-    "禁养": r"禁养",
-    "限养": r"限养",
-    "一般公共预算": r"一般公共预算",
-    "政府性基金": r"政府性基金",
-    "国有资本经营": r"国有资本经营",
-    "社会保险基金": r"社会保险基金",
-    "规划条件": r"规划条件",
-    "总体规划": r"总体规划|总规",
-    "详细规划": r"详细规划",
-    "村庄规划": r"村庄规划",
-    "可行性研究": r"可行性研究",
-    "初步设计": r"初步设计",
-    "小学": r"(?<!中)小学|中小学",
-    "初中": r"初中|(?<![小高])中学|中小学",
-    "高中": r"高中|高级中学",
-    "核发": r"核发|新办",
-    "注销": r"注销|吊销",
-}
-# What came of a document: never the document itself (崧环罚〔2023〕7号处罚决定的执行情况); the
-# 执行情况 of a budget or of a code of practice is what is examined, not what came of a document.
-_FOLLOW_UP = re.compile(
-    r"(?<!预算)(?<!规范)(?:执行情况|执行报告|执行结果)|落实情况|完成情况|完成进度|整改情况|进展"
-    r"|缴纳情况|复查|履行|强制执行"
-)
 # 2023年第58号, (2023)18号: a document's serial without the issuer's prefix.
 _SERIAL = re.compile(r"(?:第|[)〕\]】])\s*0*(\d{1,5})\s*号")
-# 锦帆路东侧: a plot or a building told from its neighbour by the side of a road it is on.
-_SIDE = re.compile(r"([\u4e00-\u9fff]{2}(?:路|大道|街|河))以?([东西南北])(?:侧|面|边|岸)")
-# 市殡仪馆, 苍岩县殡仪馆: a public institution told from its namesake by the level it belongs to.
-_LEVEL = re.compile(
-    r"([市县区])(?:级|本级)?(殡仪馆|人民医院|中医院|妇幼保健院|疾病预防控制中心|图书馆|博物馆"
-    r"|福利院|救助站|敬老院|养老院|体育馆|公墓)"
-)
-# A draft (征求意见稿, 草案) is not the document as issued (正式稿，非征求意见稿 is).
-_DRAFT = re.compile(r"(?<!非)(征求意见稿|征求意见的?稿子?|草稿|草案|送审稿|讨论稿|修订稿)")
 # The months a request asks about (6月, 1至6月 for 上半年, 4至6月 for 二季度), not a day's date
 # (6月14日).
 _MONTHS = re.compile(r"(?:(\d{1,2})至)?(\d{1,2})月(?!\d{1,2}日)")
-_SECTION_PATTERNS = {k: re.compile(p) for k, p in _SECTIONS.items()}
-_DOCUMENT_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _DOCUMENT_KINDS.items()}
-_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _KINDS.items()}
-_ANY_KIND = re.compile("|".join([*_KINDS.values(), *_DOCUMENT_KINDS.values()]))
 
 
 @dataclass(frozen=True)
@@ -257,14 +174,14 @@ def features(
         frozenset(_title(t) for t in _TITLE.findall(text)),
         _numbers(spaced(text), numbers),
         names(spaced(text), segmented),
-        _kinds(rest),
-        _document_kinds(asked),
-        frozenset(k for k, p in _SECTION_PATTERNS.items() if p.search(rest)),
+        kinds(rest),
+        document_kinds(asked),
+        sections(rest),
         frozenset(f"{m[1] or m[2]}-{m[2]}" for m in _MONTHS.finditer(rest)),
-        frozenset([*_SIDE.findall(rest), *((i, level) for level, i in _LEVEL.findall(rest))]),
+        qualified(rest),
         frozenset([*(n.serial for n in numbers), *_SERIAL.findall(text)]),
-        frozenset(_FOLLOW_UP.findall(asked)),
-        bool(_DRAFT.search(asked)),
+        follow_ups(asked),
+        is_draft(asked),
         _content(words(segmented)),
         rest,
     )
@@ -280,21 +197,6 @@ def _numbers(text: str, document_numbers: list[DocumentNumber]) -> frozenset[str
     if any(_YEAR.fullmatch(n) and n not in issued for n in found):
         found = [n for n in found if n not in issued]
     return frozenset(found)
-
-
-def _document_kinds(asked: str) -> frozenset[str]:
-    """The kinds of document or record asked for (in the text without what the request says
-    the record includes); a report's approval is the approval."""
-    text = _APPROVAL_OF.sub(r"\2", asked)
-    return frozenset(k for k, p in _DOCUMENT_KIND_PATTERNS.items() if p.search(text))
-
-
-def _kinds(text: str) -> frozenset[str]:
-    """The kinds of information `text` names; a 决算 or an audit speaks of the budget too."""
-    kinds = {k for k, p in _KIND_PATTERNS.items() if p.search(text)}
-    if kinds & {"决算", "审计"}:
-        kinds.discard("预算")
-    return frozenset(kinds)
 
 
 def _content(found: list[str]) -> tuple[str, ...]:
@@ -389,8 +291,8 @@ def _titled_apart(a: Features, b: Features) -> bool:
     """`a` names its document by a title, and `b` asks for the approval of a document that
     title is not (《X规划》 is not the 批复 of it)."""
     return bool(a.titles) and any(
-        not any(_DOCUMENT_KIND_PATTERNS[kind].search(t) for t in a.titles)
-        for kind in b.documents & _APPROVALS
+        not any(DOCUMENT_KIND_PATTERNS[kind].search(t) for t in a.titles)
+        for kind in b.documents & APPROVALS
     )
 
 
@@ -398,9 +300,9 @@ def _approval_apart(a: Features, b: Features) -> bool:
     """`b` asks for the approval of a report, plan or design, and `a` for such a thing
     without asking for its approval (隆晟化工事故调查报告, not the 批复 that accepted it)."""
     return (
-        bool(b.documents & _APPROVALS)
-        and not a.documents & _APPROVALS
-        and bool(_APPROVED.search(a.text))
+        bool(b.documents & APPROVALS)
+        and not a.documents & APPROVALS
+        and bool(APPROVED.search(a.text))
     )
 
 
@@ -411,7 +313,7 @@ def _same_title(t: str, u: str) -> bool:
     if short == long:
         return True
     around = long.replace(short, " ")
-    return len(short) >= 6 and short in long and not _ANY_KIND.search(around)
+    return len(short) >= 6 and short in long and not ANY_KIND.search(around)
 
 
 def _conflict(x: frozenset[str], y: frozenset[str]) -> bool:
@@ -481,4 +383,4 @@ def _says_what(f: Features) -> bool:
     document number and only 补偿安置方案 besides says which one by the number alone."""
     if not f.document_numbers or f.places or f.titles:
         return True
-    return len(_ANY_KIND.sub("", "".join(f.words))) >= 4
+    return len(ANY_KIND.sub("", "".join(f.words))) >= 4
