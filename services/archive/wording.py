@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import re
+import tomllib
 import unicodedata
 from functools import cache
+from importlib import resources
 
 import jieba
 import jieba.posseg
@@ -54,76 +56,6 @@ _MONTH_RUN = re.compile(
 )
 _MONTH_RANGE = re.compile(r"(\d{1,2})月?(?:至|到|-|—|~|～)(\d{1,2})月(?:份)?")
 _HALF_YEARS = (("上半年", "1至6月"), ("下半年", "7至12月"))
-# Short forms agencies and applicants use, written out so both forms compare alike; the order
-# matters where one short form contains another.
-_SYNONYMS = (
-    ("控规", "控制性详细规划"),
-    ("可研", "可行性研究"),
-    ("七普", "第七次全国人口普查"),
-    ("社稳评估", "社会稳定风险评估"),
-    ("六普", "第六次全国人口普查"),
-    ("棚改", "棚户区改造"),
-    ("低保", "最低生活保障"),
-    ("环评", "环境影响评价"),
-    ("环境影响报告", "环境影响评价报告"),
-    ("工规证", "建设工程规划许可证"),
-    ("地规证", "建设用地规划许可证"),
-    ("征收土地", "土地征收"),
-    ("征地", "土地征收"),
-    ("耕地地力保护补贴", "地力补贴"),
-    ("耕地地力补贴", "地力补贴"),
-    ("地力保护补贴", "地力补贴"),
-    ("种粮补贴", "地力补贴"),
-    ("发改委", "发展和改革委员会"),
-    ("发改局", "发展和改革局"),
-    ("人社局", "人力资源和社会保障局"),
-    ("住建局", "住房和城乡建设局"),
-    ("市监局", "市场监督管理局"),
-    ("市场监管局", "市场监督管理局"),
-    ("专项债券", "专项债"),
-    ("风景区", "景区"),
-    ("年度", "年"),
-    ("批准文件", "批复"),
-    ("批准书", "批复"),
-    ("审批文件", "批复"),
-    ("审批意见", "批复"),
-    ("批文", "批复"),
-    ("罚单", "处罚决定"),
-    ("决定书", "决定"),
-    ("许可文件", "许可证"),
-    # What applicants and agencies call the same records by (a general thesaurus, not one
-    # agency's words).
-    ("自动监控", "在线监测"),
-    ("在线监控", "在线监测"),
-    ("自动监测", "在线监测"),
-    ("监控", "监测"),
-    ("管道燃气", "天然气"),
-    ("民用燃气", "天然气"),
-    ("燃气", "天然气"),
-    ("新建商品住宅", "新建商品住房"),
-    ("新房", "新建商品住房"),
-    ("商品房", "商品住房"),
-    ("红绿灯", "信号灯"),
-    ("交通信号灯", "信号灯"),
-    ("信号配时", "信号灯配时"),
-    ("施教区", "学区"),
-    ("招生片区", "学区"),
-    ("划片范围", "学区"),
-    ("电子警察", "交通技术监控设备"),
-    ("电子眼", "交通技术监控设备"),
-    ("测速仪", "测速设备"),
-    ("禁停", "禁止停放"),
-    ("限行", "限制通行"),
-    ("绿波带", "绿波协调控制"),
-    ("宗地", "地块"),
-    ("网签备案", "网签"),
-    ("村级账目", "村集体财务"),
-    ("村务财务", "村集体财务"),
-    ("低保户", "最低生活保障对象"),
-    ("采砂证", "采砂许可证"),
-    ("确权档案", "确权登记"),
-    ("确权资料", "确权登记"),
-)
 # The legal basis an applicant cites is not what they ask for; a title ending in 办法 is.
 _CITATION = re.compile(
     r"(依据|根据|依照|按照)?《[^《》]*(条例|(?<!办)法)》(第[一二三四五六七八九十百]+条)?(之?规定)?"
@@ -145,6 +77,7 @@ STOPWORDS = frozenset({
     "当年", "该年", "年", "月", "日",
 })
 # fmt: on
+THESAURUS = "thesaurus.toml"  # beside this module
 _NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")
 
 
@@ -166,9 +99,8 @@ def normalized(text: str, year: int | None = None) -> str:
     text = _MONTH_RANGE.sub(lambda m: f"{int(m[1])}至{int(m[2])}月", text)
     for half, months in _HALF_YEARS:
         text = text.replace(half, months)
-    for short, full in _SYNONYMS:
-        text = text.replace(short, full)
-    return text
+    forms, pattern = _thesaurus()
+    return pattern.sub(lambda m: forms[m[0]], text)
 
 
 def segments(text: str) -> list[str]:
@@ -224,11 +156,26 @@ def _idf() -> tuple[dict[str, float], float]:
 
 
 @cache
+def _thesaurus() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Each form and canonical term of thesaurus.toml, with the term it is read as, and one
+    pattern for them all, longest first: one pass, so a canonical term (天然气) is never
+    rewritten by a shorter form inside it (燃气)."""
+    terms = tomllib.loads(resources.files(__package__).joinpath(THESAURUS).read_text("utf-8"))
+    forms = {
+        word: term["canonical"]
+        for term in terms["term"]
+        for word in [term["canonical"], *term["forms"]]
+    }
+    ordered = sorted(forms, key=len, reverse=True)
+    return forms, re.compile("|".join(map(re.escape, ordered)))
+
+
+@cache
 def _segmenter() -> jieba.Tokenizer:
     jieba.setLogLevel(logging.WARNING)
     segmenter = jieba.Tokenizer()
-    for _, full in _SYNONYMS:
-        segmenter.add_word(full)
+    for canonical in set(_thesaurus()[0].values()):
+        segmenter.add_word(canonical)
     return segmenter
 
 
