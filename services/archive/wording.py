@@ -157,15 +157,13 @@ def _idf() -> tuple[dict[str, float], float]:
 
 @cache
 def _thesaurus() -> tuple[dict[str, str], re.Pattern[str]]:
-    """Each form and canonical term of thesaurus.toml, with the term it is read as, and one
-    pattern for them all, longest first: one pass, so a canonical term (天然气) is never
-    rewritten by a shorter form inside it (燃气)."""
+    """Each form of thesaurus.toml with the term it is read as, and one pattern for them all,
+    longest first: one pass, so a canonical term (天然气) is never rewritten by a shorter form
+    inside it (燃气)."""
     terms = tomllib.loads(resources.files(__package__).joinpath(THESAURUS).read_text("utf-8"))
-    forms = {
-        word: term["canonical"]
-        for term in terms["term"]
-        for word in [term["canonical"], *term["forms"]]
-    }
+    forms = {form: term["canonical"] for term in terms["term"] for form in term["forms"]}
+    # A canonical term with a form inside it is read as itself (天然气 holds 燃气).
+    forms |= {term: term for term in set(forms.values()) if any(f in term for f in forms)}
     ordered = sorted(forms, key=len, reverse=True)
     return forms, re.compile("|".join(map(re.escape, ordered)))
 
