@@ -61,8 +61,9 @@ class WorklistItem:
 class WorklistView(Protocol):
     """Where the rows live (SQLite or PostgreSQL, see views.py)."""
 
-    def put(self, rows: Sequence[WorklistRow], tracking: Tracking | None) -> None:
-        """Insert or replace rows, and record the position if given, in one transaction."""
+    def put(self, rows: Sequence[WorklistRow], tracking: Tracking | None, after: int = 0) -> None:
+        """Insert or replace rows, and move the position from `after` to the tracking's if
+        given, in one transaction (ogi.views.ProjectionConflict if it is no longer `after`)."""
         ...
 
     def open_rows(self, query: WorklistQuery) -> list[WorklistRow]:
@@ -75,7 +76,7 @@ class WorklistView(Protocol):
         """Open cases whose dates were computed with another calendar."""
         ...
 
-    def max_tracking_id(self, application_name: str) -> int | None: ...
+    def position(self) -> int: ...
 
     def reset(self) -> None:
         """Empty the view and forget its position, to rebuild it by replay."""
@@ -131,12 +132,9 @@ class WorklistProjector:
         self._seen: OrderedDict[UUID, Case] = OrderedDict()
 
     def position(self) -> int:
-        return self.view.max_tracking_id(SOURCE) or 0
+        return self.view.position()
 
     def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
-        # Replicas may race on a batch: rows are whole states and the position only moves
-        # forward (the loser's transaction fails and rolls back), so `after` is not needed.
-        del after
         touched: dict[UUID, Case] = {}
         for event in domain_events:
             if isinstance(event, Case.Event):
@@ -144,6 +142,7 @@ class WorklistProjector:
         self.view.put(
             [row_for(case, self.calendar) for case in touched.values()],
             Tracking(SOURCE, last_notification_id),
+            after,
         )
 
     def _advance(self, event: Any) -> Case:
