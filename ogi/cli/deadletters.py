@@ -40,35 +40,17 @@ class SetAside:
 async def set_aside(js: JetStreamContext, consumer: str = "*") -> list[SetAside]:
     """The messages set aside by `consumer` (every consumer by default), oldest first."""
     found: list[SetAside] = []
-    sequence = 1
-    while True:
-        try:
-            raw = await js.get_msg(
-                STREAM, seq=sequence, subject=dead_letter_subject(consumer), next=True
-            )
-        except NotFoundError:
-            return found
-        headers = raw.headers or {}
-        found.append(
-            SetAside(
-                raw.seq or sequence,
-                (raw.subject or "").rsplit(".", 1)[-1],
-                headers.get(ORIGINAL_SUBJECT, ""),
-                int(headers.get(ORIGINAL_SEQUENCE, "0")),
-                headers.get(FAILURE, ""),
-                raw.data or b"",
-            )
-        )
-        sequence = (raw.seq or sequence) + 1
+    while message := await _next_set_aside(js, found[-1].sequence + 1 if found else 1, consumer):
+        found.append(message)
+    return found
 
 
 async def replay(js: JetStreamContext, sequence: int) -> SetAside:
     """Put the message set aside at `sequence` back on its original subject, and take it off
     the dead-letter subject."""
-    matching = [m for m in await set_aside(js) if m.sequence == sequence]
-    if not matching:
+    message = await _next_set_aside(js, sequence, "*")
+    if message is None or message.sequence != sequence:
         raise SystemExit(f"no message set aside at sequence {sequence}")
-    [message] = matching
     await js.publish(
         message.original_subject,
         message.data,
@@ -76,6 +58,25 @@ async def replay(js: JetStreamContext, sequence: int) -> SetAside:
     )
     await js.delete_msg(STREAM, message.sequence)
     return message
+
+
+async def _next_set_aside(js: JetStreamContext, sequence: int, consumer: str) -> SetAside | None:
+    """The first message `consumer` set aside at or after `sequence`, if any."""
+    try:
+        raw = await js.get_msg(
+            STREAM, seq=sequence, subject=dead_letter_subject(consumer), next=True
+        )
+    except NotFoundError:
+        return None
+    headers = raw.headers or {}
+    return SetAside(
+        raw.seq or sequence,
+        (raw.subject or "").rsplit(".", 1)[-1],
+        headers.get(ORIGINAL_SUBJECT, ""),
+        int(headers.get(ORIGINAL_SEQUENCE, "0")),
+        headers.get(FAILURE, ""),
+        raw.data or b"",
+    )
 
 
 def add_parser(sub: Any) -> None:

@@ -226,7 +226,10 @@ class Art44Detector:
                     "INSERT INTO {art44_numbers} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (dossier_id, agency, n.prefix, n.year, n.serial),
                 )
-                for n in self._features_of(description, received, (), hash(())).document_numbers
+                # The features _matches just worked out: the register adds titles, not numbers.
+                for n in self._features_of(
+                    description, received, catalogue, hash(catalogue)
+                ).document_numbers
             ),
             *self._merged(agency, group, absorbed, matched),
         ]
