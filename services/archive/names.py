@@ -98,10 +98,10 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
                 start -= 1
         while start > previous_end and suffix.start() - start < _LONGEST and not blocked[start - 1]:
             start -= 1
-        if not (start == previous_end or blocked[start - 1] or hard[start - 1]):
+        if not (start == previous_end or blocked[start - 1]):
             start = _word_start(starts, start, suffix.start())
         name = _named(kind, text[start : suffix.end()], suffix[0])
-        bounded = start == previous_end or blocked[start - 1] or hard[start - 1] or start in starts
+        bounded = start == previous_end or blocked[start - 1] or start in starts
         long_enough = suffix.start() - start >= 2
         if bounded and long_enough and _is_a_name(name, text[start : suffix.start()]):
             found.add(name)
@@ -133,8 +133,8 @@ def _word_start(starts: frozenset[int], earliest: int, suffix_start: int) -> int
 
 def _blocked(text: str) -> tuple[list[bool], list[bool], frozenset[int]]:
     """For each character of `text`, whether a name cannot include it, and whether a company's
-    name cannot (only larger places and the words around names stop it); and where the
-    tagger's words begin."""
+    name cannot (only larger places and the words around names stop it: a subset of the
+    first); and where the tagger's words begin."""
     blocked: list[bool] = []
     hard: list[bool] = []
     starts: set[int] = set()
