@@ -29,12 +29,11 @@ class Sealer:
 
 class Pseudonymizer:
     """The same applicant always gets the same pseudonym; the pseudonym reveals nothing without
-    the platform's key (a keyed HMAC, not a plain hash an identity number could be guessed from)."""
+    the platform's key (a keyed HMAC, not a plain hash an identity number could be guessed from).
+    A pseudonym made for one `purpose` (a client's address, say) matches none made for another."""
 
-    def __init__(self, cipher_key: str) -> None:
-        self._key = hmac.new(
-            base64.b64decode(cipher_key), b"ogi applicant pseudonym", hashlib.sha256
-        ).digest()
+    def __init__(self, cipher_key: str, purpose: bytes = b"ogi applicant pseudonym") -> None:
+        self._key = hmac.new(base64.b64decode(cipher_key), purpose, hashlib.sha256).digest()
 
     def pseudonym(self, identity: str) -> str:
         normalized = "".join(identity.split()).upper()

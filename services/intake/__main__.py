@@ -20,7 +20,9 @@ from ogi.sealing import Pseudonymizer, Sealer
 from ogi.v1 import intake_pb2, intake_pb2_grpc
 from services.intake.api import IntakeServicer
 from services.intake.application import Intake
+from services.intake.guesses import database_failure_log
 from services.intake.integration import translator
+from services.intake.throttle import GuessThrottle
 
 SERVICE = "intake"
 
@@ -30,6 +32,7 @@ def main() -> None:
     configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
     prepare_database(settings)
     intake = Intake(event_store_env(settings), AgencyDirectory.from_file(settings.agencies_file))
+    intake.throttle = GuessThrottle(log=database_failure_log(intake, settings.cipher_key))
     outbox = EventSourcedOutbox(
         intake,
         translator(Sealer(settings.cipher_key).seal, Pseudonymizer(settings.cipher_key).pseudonym),

@@ -1,11 +1,14 @@
 """Slowing down guessing of query codes: after too many failures for a key within a window, the
-key is refused until the oldest failure leaves the window."""
+key is refused until enough failures leave the window. The failures are kept in a FailureLog:
+in memory for one process, or in the service's database (services.intake.guesses) so that every
+replica behind a load balancer counts the same guesses."""
 
 from __future__ import annotations
 
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -14,31 +17,52 @@ class GuessPolicy:
 
     max_failures: int = 5
     window: timedelta = timedelta(minutes=15)
-    tracked_keys: int = 100_000
+
+
+class FailureLog(Protocol):
+    def failures(self, key: str, since: datetime) -> list[datetime]:
+        """`key`'s failures from `since` on, oldest first."""
+        ...
+
+    def add(self, key: str, at: datetime, forget_before: datetime) -> None:
+        """Record a failure, and forget every key's failures before `forget_before`."""
+        ...
+
+
+class MemoryFailureLog:
+    """One process's failures, for at most `tracked_keys` keys (the least recent go first)."""
+
+    def __init__(self, tracked_keys: int = 100_000) -> None:
+        self.tracked_keys = tracked_keys
+        self._failures: OrderedDict[str, deque[datetime]] = OrderedDict()
+
+    def failures(self, key: str, since: datetime) -> list[datetime]:
+        return [t for t in self._failures.get(key, ()) if t >= since]
+
+    def add(self, key: str, at: datetime, forget_before: datetime) -> None:
+        failures = self._failures.setdefault(key, deque())
+        while failures and failures[0] < forget_before:
+            failures.popleft()
+        failures.append(at)
+        self._failures.move_to_end(key)
+        while len(self._failures) > self.tracked_keys:
+            self._failures.popitem(last=False)
 
 
 class GuessThrottle:
-    """Failure counts per key (a client address), in memory."""
+    """Failure counts per key (a client address)."""
 
-    def __init__(self, policy: GuessPolicy = GuessPolicy()) -> None:
+    def __init__(self, policy: GuessPolicy = GuessPolicy(), log: FailureLog | None = None) -> None:
         self.policy = policy
-        self._failures: OrderedDict[str, deque[datetime]] = OrderedDict()
+        self.log = log or MemoryFailureLog()
 
     def retry_after(self, key: str, now: datetime) -> float:
-        """Seconds until `key` may try again; 0 when it may try now."""
-        failures = self._recent(key, now)
+        """Seconds until `key` may try again; 0 when it may try now. Replicas that record at the
+        same moment may let a key go past the limit: it then waits until it is back under it."""
+        failures = self.log.failures(key, now - self.policy.window)
         if len(failures) < self.policy.max_failures:
             return 0.0
-        return (failures[0] + self.policy.window - now).total_seconds()
+        return (failures[-self.policy.max_failures] + self.policy.window - now).total_seconds()
 
     def record_failure(self, key: str, now: datetime) -> None:
-        self._recent(key, now).append(now)
-        self._failures.move_to_end(key)
-        while len(self._failures) > self.policy.tracked_keys:
-            self._failures.popitem(last=False)
-
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] + self.policy.window <= now:
-            failures.popleft()
-        return failures
+        self.log.add(key, now, now - self.policy.window)

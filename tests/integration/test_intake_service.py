@@ -15,7 +15,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 
 from ogi.auth import Role
-from ogi.messaging.nats_server import LocalNatsServer
+from ogi.messaging.nats_server import LocalNatsServer, free_port
 from ogi.sealing import Sealer
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import events_pb2, intake_pb2
@@ -259,6 +259,31 @@ def test_status_needs_the_right_code_and_guessing_is_slowed_down(
             ask(application_number=reply.application_number, query_code=reply.query_code)
         )
     assert slowed.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+def test_guesses_spread_over_replicas_are_counted_together(
+    start_intake: StartIntake, nats_server: LocalNatsServer, database: Database
+) -> None:
+    """Behind a load balancer each guess may reach another replica: the failures are kept in the
+    database, where every replica counts them, and the client's address only as a pseudonym."""
+    nats_server.start()
+    first = start_intake()
+    second = start_intake(OGI_LISTEN=f"127.0.0.1:{free_port()}")
+    reply = first.stub.SubmitApplication(request())
+    ask = intake_pb2.GetApplicationStatusRequest
+    for replica in [first, second] * 2 + [first]:  # GuessPolicy: 5 wrong codes in 15 minutes
+        with pytest.raises(grpc.RpcError) as wrong:
+            replica.stub.GetApplicationStatus(
+                ask(application_number=reply.application_number, query_code="NOPE")
+            )
+        assert wrong.value.code() is grpc.StatusCode.NOT_FOUND
+    for replica in (second, first):
+        with pytest.raises(grpc.RpcError) as slowed:
+            replica.stub.GetApplicationStatus(
+                ask(application_number=reply.application_number, query_code=reply.query_code)
+            )
+        assert slowed.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert b"127.0.0.1" not in database.raw_bytes()
 
 
 def test_a_correction_nobody_asked_for_and_a_second_withdrawal_are_refused(

@@ -1,0 +1,34 @@
+"""The guess throttle's arithmetic (services.intake.throttle); the failures in the database are
+tested through two intake replicas (tests/integration/test_intake_service.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.intake.throttle import GuessPolicy, GuessThrottle, MemoryFailureLog
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+
+
+def test_a_key_past_the_limit_waits_until_it_is_back_under_it() -> None:
+    """Replicas recording at the same moment can let a guesser go past the limit."""
+    throttle = GuessThrottle(GuessPolicy(max_failures=3, window=15 * MINUTE))
+    for minute in range(5):
+        throttle.record_failure("guesser", T0 + minute * MINUTE)
+    now = T0 + 5 * MINUTE
+    # Failures at minutes 0–4: under three only once minute 2's has left the window (at 17).
+    assert throttle.retry_after("guesser", now) == (12 * MINUTE).total_seconds()
+    assert throttle.retry_after("guesser", T0 + 17 * MINUTE) == 0
+    assert throttle.retry_after("somebody else", now) == 0
+
+
+def test_the_memory_log_forgets_old_failures_and_the_least_recent_keys() -> None:
+    log = MemoryFailureLog(tracked_keys=2)
+    log.add("a", T0, forget_before=T0)
+    log.add("a", T0 + 20 * MINUTE, forget_before=T0 + 5 * MINUTE)
+    assert log.failures("a", since=T0) == [T0 + 20 * MINUTE]
+    log.add("b", T0, forget_before=T0)
+    log.add("c", T0, forget_before=T0)
+    assert log.failures("a", since=T0) == []
+    assert log.failures("c", since=T0) == [T0]
