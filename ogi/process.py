@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+from typing import Protocol
 
 import structlog
 
+from ogi.config import Settings, load_settings
+from ogi.logs import configure_logging
+from ogi.persistence import prepare_database
 from ogi.rpc import RpcServer
 
 log = structlog.get_logger("ogi.process")
@@ -47,6 +52,27 @@ class Worker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), seconds)
         self._wakeup.clear()
+
+
+class Store(Protocol):
+    def close(self) -> None: ...
+
+
+def prepared(service: str) -> Settings:
+    """What every service process does first: read its OGI_* configuration, set up logging and
+    make the place its database lives in."""
+    settings = load_settings(service)
+    configure_logging(service, os.environ.get("OGI_LOG_LEVEL", "INFO"))
+    prepare_database(settings)
+    return settings
+
+
+def serve(store: Store, server: RpcServer, workers: list[Worker]) -> None:
+    """Serve until signalled, then close the service's store."""
+    try:
+        asyncio.run(serve_until_signalled(server, workers))
+    finally:
+        store.close()
 
 
 async def serve_until_signalled(server: RpcServer, workers: list[Worker], grace: float = 5) -> None:

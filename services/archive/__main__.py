@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 from ogi.agencies import AgencyDirectory
-from ogi.config import load_settings
-from ogi.logs import configure_logging
 from ogi.messaging.consumer import Consumer
-from ogi.persistence import event_store_env, prepare_database
-from ogi.process import serve_until_signalled
+from ogi.persistence import event_store_env
+from ogi.process import prepared, serve
 from ogi.projection import ProjectionWorker
 from ogi.rpc import RpcServer
 from ogi.v1 import archive_pb2, archive_pb2_grpc
@@ -23,9 +20,7 @@ SERVICE = "archive"
 
 
 def main() -> None:
-    settings = load_settings(SERVICE)
-    configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
-    prepare_database(settings)
+    settings = prepared(SERVICE)
     archive = Archive(
         event_store_env(settings),
         AgencyDirectory.from_file(settings.agencies_file),
@@ -54,10 +49,7 @@ def main() -> None:
             ArchiveServicer(archive, settings.token_key), s
         ),
     )
-    try:
-        asyncio.run(serve_until_signalled(server, [statistics, art44, consumer]))
-    finally:
-        archive.close()
+    serve(archive, server, [statistics, art44, consumer])
 
 
 if __name__ == "__main__":

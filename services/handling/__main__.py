@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import structlog
 
-from ogi.config import load_settings
 from ogi.leadership import leadership
-from ogi.logs import configure_logging
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
 from ogi.messaging.relay import Relay
 from ogi.messaging.stream import STREAM
-from ogi.persistence import event_store_env, prepare_database
-from ogi.process import serve_until_signalled
+from ogi.persistence import event_store_env
+from ogi.process import prepared, serve
 from ogi.projection import ProjectionWorker
 from ogi.rpc import RpcServer
 from ogi.v1 import handling_pb2, handling_pb2_grpc
@@ -30,9 +27,7 @@ log = structlog.get_logger(SERVICE)
 
 
 def main() -> None:
-    settings = load_settings(SERVICE)
-    configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
-    prepare_database(settings)
+    settings = prepared(SERVICE)
     calendar = WorkingDayCalendar.from_file(settings.workdays_file)
     handling = Handling(event_store_env(settings), calendar, HandlingPolicy.from_env(os.environ))
     worklist = ProjectionWorker(handling, handling.worklist)
@@ -65,10 +60,7 @@ def main() -> None:
             HandlingServicer(handling, settings.token_key), s
         ),
     )
-    try:
-        asyncio.run(serve_until_signalled(server, [worklist, consumer, relay]))
-    finally:
-        handling.close()
+    serve(handling, server, [worklist, consumer, relay])
 
 
 if __name__ == "__main__":

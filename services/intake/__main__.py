@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-
 from ogi.agencies import AgencyDirectory
-from ogi.config import load_settings
 from ogi.leadership import leadership
-from ogi.logs import configure_logging
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
 from ogi.messaging.relay import Relay
 from ogi.messaging.stream import STREAM
-from ogi.persistence import event_store_env, prepare_database
-from ogi.process import serve_until_signalled
+from ogi.persistence import event_store_env
+from ogi.process import prepared, serve
 from ogi.rpc import RpcServer
 from ogi.sealing import Pseudonymizer, Sealer
 from ogi.v1 import intake_pb2, intake_pb2_grpc
@@ -28,9 +23,7 @@ SERVICE = "intake"
 
 
 def main() -> None:
-    settings = load_settings(SERVICE)
-    configure_logging(SERVICE, os.environ.get("OGI_LOG_LEVEL", "INFO"))
-    prepare_database(settings)
+    settings = prepared(SERVICE)
     intake = Intake(event_store_env(settings), AgencyDirectory.from_file(settings.agencies_file))
     intake.throttle = GuessThrottle(log=database_failure_log(intake, settings.cipher_key))
     outbox = EventSourcedOutbox(
@@ -59,10 +52,7 @@ def main() -> None:
             IntakeServicer(intake, settings.token_key), s
         ),
     )
-    try:
-        asyncio.run(serve_until_signalled(server, [relay, notices]))
-    finally:
-        intake.close()
+    serve(intake, server, [relay, notices])
 
 
 if __name__ == "__main__":
