@@ -34,7 +34,7 @@ class DatabaseFailureLog:
 
     def failures(self, key: str, since: datetime) -> list[datetime]:
         rows = self.tables.read(
-            "SELECT failed_at FROM {guess_failures} WHERE client = ? AND failed_at >= ? "
+            "SELECT failed_at FROM {guess_failures} WHERE client = ? AND failed_at > ? "
             "ORDER BY failed_at",
             [self.pseudonym(key), _micros(since)],
         )
@@ -43,7 +43,7 @@ class DatabaseFailureLog:
     def add(self, key: str, at: datetime, forget_before: datetime) -> None:
         self.tables.write(
             [
-                ("DELETE FROM {guess_failures} WHERE failed_at < ?", [_micros(forget_before)]),
+                ("DELETE FROM {guess_failures} WHERE failed_at <= ?", [_micros(forget_before)]),
                 (
                     "INSERT INTO {guess_failures} (client, failed_at) VALUES (?, ?)",
                     [self.pseudonym(key), _micros(at)],

@@ -21,11 +21,12 @@ class GuessPolicy:
 
 class FailureLog(Protocol):
     def failures(self, key: str, since: datetime) -> list[datetime]:
-        """`key`'s failures from `since` on, oldest first."""
+        """`key`'s failures after `since` (one made exactly a window ago has left it), oldest
+        first."""
         ...
 
     def add(self, key: str, at: datetime, forget_before: datetime) -> None:
-        """Record a failure, and forget every key's failures before `forget_before`."""
+        """Record a failure, and forget every key's failures up to `forget_before`."""
         ...
 
 
@@ -37,11 +38,11 @@ class MemoryFailureLog:
         self._failures: OrderedDict[str, deque[datetime]] = OrderedDict()
 
     def failures(self, key: str, since: datetime) -> list[datetime]:
-        return [t for t in self._failures.get(key, ()) if t >= since]
+        return [t for t in self._failures.get(key, ()) if t > since]
 
     def add(self, key: str, at: datetime, forget_before: datetime) -> None:
         failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] < forget_before:
+        while failures and failures[0] <= forget_before:
             failures.popleft()
         failures.append(at)
         self._failures.move_to_end(key)
