@@ -133,7 +133,11 @@ class RpcServer:
         """Listen and report SERVING; returns the bound port (useful with port 0).
 
         The aio server is made here because it belongs to the running event loop."""
-        self.server = grpc.aio.server(interceptors=[_CallInterceptor()])
+        # grpc shares a port between servers by default (SO_REUSEPORT): a second process on the
+        # port would then answer half the calls with another service. One port, one server.
+        self.server = grpc.aio.server(
+            interceptors=[_CallInterceptor()], options=[("grpc.so_reuseport", 0)]
+        )
         self.add_servicers(self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
