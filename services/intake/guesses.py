@@ -32,18 +32,18 @@ class DatabaseFailureLog:
         self.tables = tables
         self.pseudonym = pseudonymizer.pseudonym
 
-    def failures(self, key: str, since: datetime) -> list[datetime]:
+    def failures(self, key: str, window_start: datetime) -> list[datetime]:
         rows = self.tables.read(
             "SELECT failed_at FROM {guess_failures} WHERE client = ? AND failed_at > ? "
             "ORDER BY failed_at",
-            [self.pseudonym(key), _micros(since)],
+            [self.pseudonym(key), _micros(window_start)],
         )
         return [_EPOCH + timedelta(microseconds=at) for (at,) in rows]
 
-    def add(self, key: str, at: datetime, forget_before: datetime) -> None:
+    def add(self, key: str, at: datetime, window_start: datetime) -> None:
         self.tables.write(
             [
-                ("DELETE FROM {guess_failures} WHERE failed_at <= ?", [_micros(forget_before)]),
+                ("DELETE FROM {guess_failures} WHERE failed_at <= ?", [_micros(window_start)]),
                 (
                     "INSERT INTO {guess_failures} (client, failed_at) VALUES (?, ?)",
                     [self.pseudonym(key), _micros(at)],

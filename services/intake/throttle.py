@@ -20,13 +20,14 @@ class GuessPolicy:
 
 
 class FailureLog(Protocol):
-    def failures(self, key: str, since: datetime) -> list[datetime]:
-        """`key`'s failures after `since` (one made exactly a window ago has left it), oldest
+    def failures(self, key: str, window_start: datetime) -> list[datetime]:
+        """`key`'s failures after `window_start` (one made exactly a window ago has left it), oldest
         first."""
         ...
 
-    def add(self, key: str, at: datetime, forget_before: datetime) -> None:
-        """Record a failure, and forget every key's failures up to `forget_before`."""
+    def add(self, key: str, at: datetime, window_start: datetime) -> None:
+        """Record a failure, and forget every key's failures up to `window_start`: they have
+        left the window."""
         ...
 
 
@@ -37,12 +38,12 @@ class MemoryFailureLog:
         self.tracked_keys = tracked_keys
         self._failures: OrderedDict[str, deque[datetime]] = OrderedDict()
 
-    def failures(self, key: str, since: datetime) -> list[datetime]:
-        return [t for t in self._failures.get(key, ()) if t > since]
+    def failures(self, key: str, window_start: datetime) -> list[datetime]:
+        return [t for t in self._failures.get(key, ()) if t > window_start]
 
-    def add(self, key: str, at: datetime, forget_before: datetime) -> None:
+    def add(self, key: str, at: datetime, window_start: datetime) -> None:
         failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= forget_before:
+        while failures and failures[0] <= window_start:
             failures.popleft()
         failures.append(at)
         self._failures.move_to_end(key)

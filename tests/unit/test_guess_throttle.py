@@ -26,11 +26,11 @@ def test_a_key_past_the_limit_waits_until_it_is_back_under_it() -> None:
 def test_the_memory_log_forgets_old_failures_and_the_least_recent_keys() -> None:
     log = MemoryFailureLog(tracked_keys=2)
     before = T0 - MINUTE
-    log.add("a", T0, forget_before=before)
-    log.add("a", T0 + 20 * MINUTE, forget_before=T0 + 5 * MINUTE)
-    assert log.failures("a", since=before) == [T0 + 20 * MINUTE]
-    assert log.failures("a", since=T0 + 20 * MINUTE) == []  # a window ago has left it
-    log.add("b", T0, forget_before=before)
-    log.add("c", T0, forget_before=before)
-    assert log.failures("a", since=before) == []
-    assert log.failures("c", since=before) == [T0]
+    log.add("a", T0, window_start=before)
+    log.add("a", T0 + 20 * MINUTE, window_start=T0 + 5 * MINUTE)
+    assert log.failures("a", window_start=before) == [T0 + 20 * MINUTE]
+    assert log.failures("a", window_start=T0 + 20 * MINUTE) == []  # a window ago has left it
+    log.add("b", T0, window_start=before)
+    log.add("c", T0, window_start=before)
+    assert log.failures("a", window_start=before) == []
+    assert log.failures("c", window_start=before) == [T0]
