@@ -41,7 +41,7 @@ from services.intake.domain import (
     assignment_id,
 )
 from services.intake.notices import incoming_notice
-from services.intake.throttle import GuessThrottle
+from services.intake.throttle import GuessThrottle, too_many_guesses
 from services.intake.validation import information_violations, submission_violations
 
 UPSTREAM = "handling"
@@ -190,7 +190,7 @@ class Intake(ServiceApplication):
         guessing. Counted per client, not per number, so nobody can lock an applicant out."""
         now = self.clock()
         if wait := self.throttle.retry_after(requester, now):
-            raise TooManyAttempts("too many wrong query codes; wait and retry", wait)
+            raise TooManyAttempts(too_many_guesses(wait), wait)
         assignment = self._get(assignment_id(number))
         application = self._application(assignment.application_id) if assignment else None
         stored = application.query_code_digest if application else _UNKNOWN_NUMBER_DIGEST

@@ -5,6 +5,7 @@ replica behind a load balancer counts the same guesses."""
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,3 +69,15 @@ class GuessThrottle:
 
     def record_failure(self, key: str, now: datetime) -> None:
         self.log.add(key, now, now - self.policy.window)
+
+
+def too_many_guesses(retry_after: float) -> str:
+    """What a client refused for guessing is told: how long until it may try again, rounded up
+    (waiting as long as told is enough) to whole seconds under a minute, else to whole minutes."""
+    seconds = math.ceil(retry_after)
+    if seconds < 60:
+        zh, en = f"{seconds}秒", f"{seconds} second{'s' if seconds != 1 else ''}"
+    else:
+        minutes = math.ceil(seconds / 60)
+        zh, en = f"{minutes}分钟", f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"查询码错误次数过多，请约{zh}后再试（too many wrong query codes; retry in about {en}）"

@@ -259,6 +259,7 @@ def test_status_needs_the_right_code_and_guessing_is_slowed_down(
             ask(application_number=reply.application_number, query_code=reply.query_code)
         )
     assert slowed.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "分钟后再试" in slowed.value.details()  # how long, in minutes: the window is 15
 
 
 def test_guesses_spread_over_replicas_are_counted_together(

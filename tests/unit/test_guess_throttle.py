@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.intake.throttle import GuessPolicy, GuessThrottle, MemoryFailureLog
+import pytest
+
+from services.intake.throttle import (
+    GuessPolicy,
+    GuessThrottle,
+    MemoryFailureLog,
+    too_many_guesses,
+)
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -34,3 +41,22 @@ def test_the_memory_log_forgets_old_failures_and_the_least_recent_keys() -> None
     log.add("c", T0, window_start=before)
     assert log.failures("a", window_start=before) == []
     assert log.failures("c", window_start=before) == [T0]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "zh", "en"),
+    [
+        (0.2, "1秒", "1 second"),
+        (30, "30秒", "30 seconds"),
+        (59.5, "1分钟", "1 minute"),
+        (61, "2分钟", "2 minutes"),
+        (892, "15分钟", "15 minutes"),
+    ],
+)
+def test_the_wait_is_said_rounded_up_to_seconds_or_minutes(
+    retry_after: float, zh: str, en: str
+) -> None:
+    """Rounded up: a client that waits as long as it is told is let in."""
+    assert too_many_guesses(retry_after) == (
+        f"查询码错误次数过多，请约{zh}后再试（too many wrong query codes; retry in about {en}）"
+    )

@@ -132,6 +132,25 @@ def test_repeated_guessing_is_slowed_down_per_client(intake: Intake, clock: Fake
     assert intake.status(receipt.application_number, receipt.query_code, "guesser")
 
 
+def test_a_slowed_guesser_is_told_how_long_to_wait(intake: Intake, clock: FakeClock) -> None:
+    receipt = intake.submit(command())
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            intake.status(receipt.application_number, "WRONG", "guesser")
+    clock.now += timedelta(seconds=8)  # 892 s left of the 15-minute window
+    with pytest.raises(TooManyAttempts) as slowed:
+        intake.status(receipt.application_number, receipt.query_code, "guesser")
+    assert str(slowed.value) == (
+        "查询码错误次数过多，请约15分钟后再试"
+        "（too many wrong query codes; retry in about 15 minutes）"
+    )
+    clock.now += timedelta(seconds=892 - 30)
+    with pytest.raises(TooManyAttempts) as soon:
+        intake.status(receipt.application_number, receipt.query_code, "guesser")
+    assert "请约30秒后再试" in str(soon.value)
+    assert "retry in about 30 seconds" in str(soon.value)
+
+
 def test_withdrawal_is_final(intake: Intake) -> None:
     receipt = intake.submit(command())
     number, code = receipt.application_number, receipt.query_code
