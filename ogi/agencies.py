@@ -6,6 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 _CODE = re.compile(r"^[A-Z0-9]{2,16}$")
@@ -16,6 +17,7 @@ class Agency:
     code: str
     name: str
     parent_code: str
+    go_live: date | None = None  # the first receipt date the agency records in ogi, if set
 
 
 class AgencyDirectoryError(Exception):
@@ -41,7 +43,9 @@ class AgencyDirectory:
     def from_file(cls, path: Path) -> AgencyDirectory:
         with path.open("rb") as f:
             entries = tomllib.load(f).get("agency", [])
-        return cls([Agency(e["code"], e["name"], e.get("parent", "")) for e in entries])
+        return cls(
+            [Agency(e["code"], e["name"], e.get("parent", ""), e.get("go_live")) for e in entries]
+        )
 
     def get(self, code: str) -> Agency | None:
         return self._by_code.get(code)

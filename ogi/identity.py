@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_RESIDENT_ID = re.compile(r"^[1-9]\d{16}[\dX]$")
+_RESIDENT_ID = re.compile(r"^[1-9][0-9]{16}[0-9X]$")  # ASCII only: \d takes any script
 _RESIDENT_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _RESIDENT_CHECK = "10X98765432"
 

@@ -23,6 +23,13 @@ from pathlib import Path
 import chinese_calendar
 from lunardate import LunarDate
 
+# The days the calendar answers for: the lunar tables cover 1900-2099. Dates from outside are
+# bounded to these (ogi.bounds); a year beyond them, if one was ever stored, gets the Gregorian
+# holidays only, so nothing stored stops a reader.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+_LUNAR_YEARS = range(FIRST_DAY.year, LAST_DAY.year + 1)
+
 
 class Source(StrEnum):
     OVERRIDE = "override"
@@ -119,20 +126,19 @@ def _package_knows(year: int) -> bool:
 def provisional_holidays(year: int) -> frozenset[date]:
     """The statutory holidays of a year with no published schedule (放假办法, 2024 revision):
     元旦, 春节 (除夕 to 初三), 清明, 劳动节 (1-2 May), 端午, 中秋, 国庆 (1-3 Oct)."""
+    gregorian = {date(year, 1, 1), date(year, 5, 1), date(year, 5, 2)}
+    gregorian |= {date(year, 10, 1), date(year, 10, 2), date(year, 10, 3)}
+    if year not in _LUNAR_YEARS:
+        return frozenset(gregorian)
     new_year = LunarDate(year, 1, 1).to_solar_date()
     spring_festival = {new_year + timedelta(days=n) for n in range(-1, 3)}
     return frozenset(
         {
-            date(year, 1, 1),
+            *gregorian,
             *spring_festival,
             _qingming(year),
-            date(year, 5, 1),
-            date(year, 5, 2),
             LunarDate(year, 5, 5).to_solar_date(),
             LunarDate(year, 8, 15).to_solar_date(),
-            date(year, 10, 1),
-            date(year, 10, 2),
-            date(year, 10, 3),
         }
     )
 

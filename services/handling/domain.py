@@ -184,6 +184,7 @@ class Case(Aggregate):
     def request_reasons(self, notice_date: date, *, by: str) -> None:
         """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why."""
         self._require({CaseState.REGISTERED, CaseState.IN_PROGRESS}, "reasons are asked at review")
+        self._not_before(notice_date, self.clock_start, "notice_date")
         self._reasons_requested(notice_date, by)
 
     def assess_reasons(self, reasonable: bool, later_due: date | None, *, by: str) -> None:
@@ -231,6 +232,7 @@ class Case(Aggregate):
             raise InvalidArgument([FieldViolation("days", f"1 to {MAX_EXTENSION} working days")])
         if not approved_by.strip():
             raise InvalidArgument([FieldViolation("approved_by", "the office head who approved")])
+        self._not_before(on, self.clock_start, "on")
         due = self.reply_deadline(calendar)
         if on > due.due:
             raise PreconditionFailed(f"the reply period ended on {due.due}; too late to extend")
@@ -243,10 +245,13 @@ class Case(Aggregate):
         self._require({CaseState.IN_PROGRESS}, "a fee notice goes out while the case is handled")
         if self.fee_amount:
             raise PreconditionFailed("a fee notice was already issued")
+        self._not_before(notified_on, self.clock_start, "notified_on")
         self._fee_notice_issued(amount, method, notified_on, pauses, by)
 
     def record_payment(self, paid_on: date, *, by: str) -> None:
         self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        if self._fee_notified_on:
+            self._not_before(paid_on, self._fee_notified_on, "paid_on")
         self._fee_paid(paid_on, by)
 
     def waive_fee(self, waived_on: date, reason: str, *, by: str) -> None:
@@ -452,7 +457,9 @@ class Case(Aggregate):
     @staticmethod
     def _not_before(day: date, earliest: date, name: str) -> None:
         if day < earliest:
-            raise InvalidArgument([FieldViolation(name, f"cannot be before {earliest}")])
+            raise InvalidArgument(
+                [FieldViolation(name, f"不能早于{earliest}（cannot be before {earliest}）")]
+            )
 
 
 def reply_violations(reply: Reply) -> list[FieldViolation]:

@@ -17,11 +17,11 @@ from eventsourcing.persistence import IntegrityError
 
 from ogi.agencies import AgencyDirectory
 from ogi.application import ServiceApplication
+from ogi.bounds import EdgePolicy
 from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import (
     AlreadyExists,
     Conflict,
-    FieldViolation,
     InvalidArgument,
     NotFound,
     PreconditionFailed,
@@ -42,11 +42,14 @@ from services.intake.domain import (
 )
 from services.intake.notices import incoming_notice
 from services.intake.throttle import GuessThrottle, too_many_guesses
-from services.intake.validation import information_violations, submission_violations
+from services.intake.validation import (
+    information_violations,
+    note_violations,
+    submission_violations,
+)
 
 UPSTREAM = "handling"
 MAX_NUMBERING_ATTEMPTS = 20
-MAX_REASON = 500
 _UNKNOWN_NUMBER_DIGEST = hashlib.sha256(b"no such application").hexdigest()
 
 
@@ -75,9 +78,11 @@ class Intake(ServiceApplication):
         *,
         clock: Clock = system_clock,
         throttle: GuessThrottle | None = None,
+        edges: EdgePolicy | None = None,
     ) -> None:
         super().__init__(env, clock=clock)
         self.agencies = agencies
+        self.edges = edges or EdgePolicy()
         self.throttle = throttle or GuessThrottle()
         # Submissions to one agency take numbers one at a time in this process; replicas still
         # race, and the optimistic retry below settles that.
@@ -90,7 +95,8 @@ class Intake(ServiceApplication):
         """Validate, number and store an application; a retry of the same request returns the
         first result and stores nothing."""
         now = self.clock()
-        if violations := submission_violations(command, self.agencies, china_date(now)):
+        today = china_date(now)
+        if violations := submission_violations(command, self.agencies, today, self.edges):
             raise InvalidArgument(violations)
         app_id = application_id(UUID(command.request_id))
         fingerprint = _fingerprint(command)
@@ -148,7 +154,8 @@ class Intake(ServiceApplication):
         note: str,
     ) -> date:
         """补正 (Art 30): the corrected application is received today."""
-        if violations := information_violations(information, "information"):
+        violations = information_violations(information, "information")
+        if violations := violations + note_violations(note, "note"):
             raise InvalidArgument(violations)
         application = self._authenticated(number, query_code, requester)
         if application.state is not ApplicationState.CORRECTION_REQUESTED:
@@ -162,8 +169,8 @@ class Intake(ServiceApplication):
 
     def withdraw(self, number: str, query_code: str, requester: str, reason: str) -> date:
         """撤回: recorded with its date and the applicant's reason."""
-        if len(reason) > MAX_REASON:
-            raise InvalidArgument([FieldViolation("reason", f"at most {MAX_REASON} characters")])
+        if violations := note_violations(reason, "reason"):
+            raise InvalidArgument(violations)
         application = self._authenticated(number, query_code, requester)
         self._require_open(application)
         withdrawal_date = self.today()

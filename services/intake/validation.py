@@ -9,6 +9,13 @@ from datetime import date
 from uuid import UUID
 
 from ogi.agencies import AgencyDirectory
+from ogi.bounds import (
+    NO_VISIBLE_CHARACTER,
+    EdgePolicy,
+    check_date,
+    check_text,
+    has_visible_character,
+)
 from ogi.errors import FieldViolation
 from ogi.identity import credit_code_problem, resident_id_problem
 from ogi.taxonomy import Channel
@@ -27,6 +34,8 @@ MAX_NAME = 100
 MAX_DESCRIPTION = 5000
 MAX_SHORT_TEXT = 200
 MAX_DOCUMENT_NUMBER = 40
+MAX_EMAIL = 254  # RFC 5321's longest path
+MAX_NOTE = 500  # a correction's note, a withdrawal's reason
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _POSTAL_CODE = re.compile(r"^[0-9]{6}$")
@@ -45,11 +54,14 @@ _ROUTES_FOR_FORM = {
 
 
 def submission_violations(
-    command: SubmitApplication, agencies: AgencyDirectory, today: date
+    command: SubmitApplication,
+    agencies: AgencyDirectory,
+    today: date,
+    edges: EdgePolicy | None = None,
 ) -> list[FieldViolation]:
     """Every reason the submission cannot be accepted; empty when it can."""
     return [
-        *_request(command, agencies, today),
+        *_request(command, agencies, today, edges or EdgePolicy()),
         *_applicant(command.applicant),
         *_information(command.information, "information"),
         *_delivery(command.delivery, command.applicant.contact),
@@ -60,8 +72,15 @@ def information_violations(information: InformationDescription, field: str) -> l
     return list(_information(information, field))
 
 
+def note_violations(note: str, field: str) -> list[FieldViolation]:
+    """A correction's note or a withdrawal's reason: optional free text."""
+    violations: list[FieldViolation] = []
+    check_text(note, field, MAX_NOTE, violations)
+    return violations
+
+
 def _request(
-    command: SubmitApplication, agencies: AgencyDirectory, today: date
+    command: SubmitApplication, agencies: AgencyDirectory, today: date, edges: EdgePolicy
 ) -> Iterator[FieldViolation]:
     try:
         UUID(command.request_id)
@@ -69,9 +88,10 @@ def _request(
         yield FieldViolation(
             "request_id", "must be a UUID the client makes once and reuses on retry"
         )
+    agency = agencies.get(command.agency_code)
     if not command.agency_code:
         yield FieldViolation("agency_code", "required")
-    elif agencies.get(command.agency_code) is None:
+    elif agency is None:
         yield FieldViolation("agency_code", "not an agency in the directory")
     if command.channel is None:
         yield FieldViolation("channel", "required")
@@ -82,19 +102,27 @@ def _request(
             )
     elif command.receipt_date is None:
         yield FieldViolation("receipt_date", "required for offline channels (Art 31)")
-    elif command.receipt_date > today:
-        yield FieldViolation("receipt_date", "cannot be in the future")
+    else:
+        window = edges.receipt_dates(today, agency.go_live if agency else None)
+        violations: list[FieldViolation] = []
+        check_date(command.receipt_date, "receipt_date", window, violations)
+        yield from violations
     if command.channel is Channel.ORAL and not command.transcribed_by.strip():
         yield FieldViolation("transcribed_by", "required for an oral application (代为填写)")
     if command.channel is not Channel.ORAL and command.transcribed_by:
         yield FieldViolation("transcribed_by", "only for oral applications")
+    yield from _one_line(command.transcribed_by, "transcribed_by", MAX_NAME)
+
+
+def _one_line(text: str, field: str, limit: int, *, required: bool = False) -> list[FieldViolation]:
+    violations: list[FieldViolation] = []
+    check_text(text, field, limit, violations, required=required, single_line=True)
+    return violations
 
 
 def _applicant(applicant: Applicant) -> Iterator[FieldViolation]:
-    if not applicant.name.strip():
-        yield FieldViolation("applicant.name", "required")
-    elif len(applicant.name) > MAX_NAME:
-        yield FieldViolation("applicant.name", f"at most {MAX_NAME} characters")
+    yield from _one_line(applicant.name, "applicant.name", MAX_NAME, required=True)
+    yield from _one_line(applicant.contact_person, "applicant.contact_person", MAX_NAME)
     yield from _identity(applicant)
     yield from _contact(applicant.contact)
 
@@ -134,25 +162,27 @@ def _contact(contact: Contact) -> Iterator[FieldViolation]:
         yield FieldViolation(field, "at least one of phone, email, postal_address")
     if contact.phone and not _PHONE.match(contact.phone):
         yield FieldViolation(f"{field}.phone", "not a telephone number")
-    if contact.email and not _EMAIL.match(contact.email):
+    if contact.email and (len(contact.email) > MAX_EMAIL or not _EMAIL.match(contact.email)):
         yield FieldViolation(f"{field}.email", "not an e-mail address")
-    if len(contact.postal_address) > MAX_SHORT_TEXT:
-        yield FieldViolation(f"{field}.postal_address", f"at most {MAX_SHORT_TEXT} characters")
+    yield from _one_line(contact.postal_address, f"{field}.postal_address", MAX_SHORT_TEXT)
     if contact.postal_code and not _POSTAL_CODE.match(contact.postal_code):
         yield FieldViolation(f"{field}.postal_code", "six digits")
 
 
 def _information(information: InformationDescription, field: str) -> Iterator[FieldViolation]:
+    violations: list[FieldViolation] = []
     if not information.description.strip():
-        yield FieldViolation(f"{field}.description", "required: describe the information sought")
-    elif len(information.description) > MAX_DESCRIPTION:
-        yield FieldViolation(f"{field}.description", f"at most {MAX_DESCRIPTION} characters")
-    if len(information.document_title) > MAX_SHORT_TEXT:
-        yield FieldViolation(f"{field}.document_title", f"at most {MAX_SHORT_TEXT} characters")
-    if len(information.document_number) > MAX_DOCUMENT_NUMBER:
-        yield FieldViolation(
-            f"{field}.document_number", f"at most {MAX_DOCUMENT_NUMBER} characters"
+        violations.append(
+            FieldViolation(f"{field}.description", "required: describe the information sought")
         )
+    elif not has_visible_character(information.description):
+        violations.append(FieldViolation(f"{field}.description", NO_VISIBLE_CHARACTER))
+    check_text(information.description, f"{field}.description", MAX_DESCRIPTION, violations)
+    yield from violations
+    yield from _one_line(information.document_title, f"{field}.document_title", MAX_SHORT_TEXT)
+    yield from _one_line(
+        information.document_number, f"{field}.document_number", MAX_DOCUMENT_NUMBER
+    )
 
 
 def _delivery(delivery: Delivery, contact: Contact) -> Iterator[FieldViolation]:

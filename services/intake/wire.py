@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ogi.bounds import ascii_digits
 from ogi.errors import FieldViolation
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import intake_pb2
@@ -63,7 +64,7 @@ def applicant_from_wire(applicant: pb.Applicant) -> Applicant:
     if applicant.HasField("identity_document"):
         document = IdentityDocument(
             DOCUMENT_TYPES.get(applicant.identity_document.type),
-            applicant.identity_document.number.strip().upper(),
+            ascii_digits(applicant.identity_document.number).strip().upper(),
         )
     contact = applicant.contact
     return Applicant(
