@@ -6,14 +6,19 @@ import asyncio
 
 import grpc
 
-from ogi.auth import Role, bearer_token, verify_token
+from ogi.auth import Authenticator, Role
 from ogi.errors import InvalidArgument
 from ogi.taxonomy import Outcome
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, OUTCOME_CODES, date_to_wire, timestamp
 from services.intake.application import Intake
 from services.intake.domain import Application, ApplicationState, HistoryEntry
-from services.intake.wire import information_from_wire, information_to_wire, submission_from_wire
+from services.intake.wire import (
+    information_from_wire,
+    information_to_wire,
+    offline_receipt_from_wire,
+    submission_from_wire,
+)
 
 STATES = {
     ApplicationState.RECEIVED: intake_pb2.APPLICATION_STATE_RECEIVED,
@@ -57,9 +62,9 @@ def requester(context: grpc.aio.ServicerContext) -> str:
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, intake: Intake, token_key: str) -> None:
+    def __init__(self, intake: Intake, auth: Authenticator) -> None:
         self.intake = intake
-        self.token_key = token_key
+        self.auth = auth
 
     async def SubmitApplication(
         self, request: intake_pb2.SubmitApplicationRequest, context: grpc.aio.ServicerContext
@@ -67,7 +72,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         """Online, anyone may apply. Every other channel is entered by the agency's registrar,
         who records the receipt date (Art 31): that takes a registrar's token for the agency."""
         if request.channel not in (common_pb2.CHANNEL_ONLINE, common_pb2.CHANNEL_UNSPECIFIED):
-            principal = verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+            principal = self.auth.principal(context.invocation_metadata())
             principal.require_role(*OFFLINE_ROLES)
             principal.require_agency(request.agency_code.strip())
         violations: list = []  # type: ignore[type-arg]
@@ -118,6 +123,43 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             request.reason.strip(),
         )
         return intake_pb2.WithdrawApplicationResponse(withdrawal_date=date_to_wire(withdrawal_date))
+
+    async def RecordCorrectionReceived(
+        self,
+        request: intake_pb2.RecordCorrectionReceivedRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> intake_pb2.RecordCorrectionReceivedResponse:
+        """A correction handed in offline, entered by the agency's registrar (Art 30, 31)."""
+        principal = self.auth.principal(context.invocation_metadata())
+        received = offline_receipt_from_wire(request.received)
+        receipt_date = await asyncio.to_thread(
+            self.intake.record_correction,
+            request.application_number.strip(),
+            principal,
+            received,
+            information_from_wire(request.information),
+            request.note.strip(),
+        )
+        return intake_pb2.RecordCorrectionReceivedResponse(receipt_date=date_to_wire(receipt_date))
+
+    async def RecordWithdrawalReceived(
+        self,
+        request: intake_pb2.RecordWithdrawalReceivedRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> intake_pb2.RecordWithdrawalReceivedResponse:
+        """A withdrawal handed in on paper or orally, entered by the registrar."""
+        principal = self.auth.principal(context.invocation_metadata())
+        received = offline_receipt_from_wire(request.received)
+        withdrawal_date = await asyncio.to_thread(
+            self.intake.record_withdrawal,
+            request.application_number.strip(),
+            principal,
+            received,
+            request.reason.strip(),
+        )
+        return intake_pb2.RecordWithdrawalReceivedResponse(
+            withdrawal_date=date_to_wire(withdrawal_date)
+        )
 
     async def ListAgencies(
         self, request: intake_pb2.ListAgenciesRequest, context: grpc.aio.ServicerContext

@@ -17,11 +17,13 @@ from eventsourcing.persistence import IntegrityError
 
 from ogi.agencies import AgencyDirectory
 from ogi.application import ServiceApplication
-from ogi.bounds import EdgePolicy
+from ogi.auth import Principal, Role
+from ogi.bounds import DateWindow, EdgePolicy
 from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import (
     AlreadyExists,
     Conflict,
+    FieldViolation,
     InvalidArgument,
     NotFound,
     PreconditionFailed,
@@ -36,6 +38,7 @@ from services.intake.domain import (
     InformationDescription,
     NumberAssignment,
     NumberSequence,
+    OfflineReceipt,
     SubmitApplication,
     application_id,
     assignment_id,
@@ -45,6 +48,7 @@ from services.intake.throttle import GuessThrottle, too_many_guesses
 from services.intake.validation import (
     information_violations,
     note_violations,
+    offline_receipt_violations,
     submission_violations,
 )
 
@@ -166,6 +170,75 @@ class Intake(ServiceApplication):
         application.supply_correction(information, note, receipt_date)
         self._save_change(application)
         return receipt_date
+
+    def record_correction(
+        self,
+        number: str,
+        principal: Principal,
+        received: OfflineReceipt,
+        information: InformationDescription,
+        note: str,
+    ) -> date:
+        """补正 handed in offline (Art 30), entered by the agency's registrar with the day it was
+        received (Art 31): the reply period restarts from that day."""
+        application = self._for_registrar(number, principal)
+        earliest = application.correction_requested_on() or application.receipt_date
+        violations = [
+            *self._offline_receipt_violations(received, earliest),
+            *information_violations(information, "information"),
+            *note_violations(note, "note"),
+        ]
+        if violations:
+            raise InvalidArgument(violations)
+        if application.state is not ApplicationState.CORRECTION_REQUESTED:
+            raise PreconditionFailed(
+                f"no correction was requested (the application is {application.state.value})"
+            )
+        day = cast(date, received.receipt_date)
+        channel = cast(Channel, received.channel)
+        application.supply_correction(
+            information, note, day, channel.value, principal.subject, received.transcribed_by
+        )
+        self._save_change(application)
+        return day
+
+    def record_withdrawal(
+        self, number: str, principal: Principal, received: OfflineReceipt, reason: str
+    ) -> date:
+        """撤回 handed in on paper or orally, entered by the registrar with the day received."""
+        application = self._for_registrar(number, principal)
+        violations = [
+            *self._offline_receipt_violations(received, application.receipt_date),
+            *note_violations(reason, "reason"),
+        ]
+        if violations:
+            raise InvalidArgument(violations)
+        self._require_open(application)
+        day = cast(date, received.receipt_date)
+        channel = cast(Channel, received.channel)
+        application.withdraw(reason, day, channel.value, principal.subject, received.transcribed_by)
+        self._save_change(application)
+        return day
+
+    def _for_registrar(self, number: str, principal: Principal) -> Application:
+        """An application of the registrar's own agency, by number (no query code: the
+        registrar acts for the agency, and the token says who)."""
+        principal.require_role(Role.REGISTRAR)
+        assignment = self._get(assignment_id(number))
+        application = self._application(assignment.application_id) if assignment else None
+        if application is None:
+            raise NotFound(f"没有申请 {number}（no application {number}）")
+        principal.require_agency(application.agency_code)
+        return application
+
+    def _offline_receipt_violations(
+        self, received: OfflineReceipt, earliest: date
+    ) -> list[FieldViolation]:
+        window = self.edges.receipt_dates(self.today())
+        window = DateWindow(max(window.earliest, earliest), window.latest)
+        return offline_receipt_violations(
+            received.channel, received.receipt_date, received.transcribed_by, window, "received."
+        )
 
     def withdraw(self, number: str, query_code: str, requester: str, reason: str) -> date:
         """撤回: recorded with its date and the applicant's reason."""

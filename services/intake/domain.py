@@ -95,6 +95,17 @@ class SubmitApplication:
     transcribed_by: str = ""
 
 
+@dataclass(frozen=True)
+class OfflineReceipt:
+    """How something the applicant handed in after applying reached the agency (a correction,
+    a withdrawal on paper or orally), as its registrar enters it: channel, receipt date by the
+    channel's Art 31 rule, and who wrote down an oral one (代为填写). Before validation."""
+
+    channel: Channel | None
+    receipt_date: date | None
+    transcribed_by: str = ""
+
+
 class ApplicationState(StrEnum):
     """Where the application stands, as the applicant is told."""
 
@@ -174,18 +185,38 @@ class Application(Aggregate):
         self.state = ApplicationState.RECEIVED
         self.history = [HistoryEntry(self.created_on, "ApplicationSubmitted")]
 
+    def correction_requested_on(self) -> date | None:
+        """The day of the latest correction notice (补正告知), as the applicant was told."""
+        notices = [e.notice for e in self.history if e.kind == "CorrectionRequested" and e.notice]
+        return notices[-1].issued_on if notices else None
+
     @event("CorrectionSupplied")
     def supply_correction(
-        self, information: InformationDescription, note: str, receipt_date: date
+        self,
+        information: InformationDescription,
+        note: str,
+        receipt_date: date,
+        channel: str = Channel.ONLINE.value,
+        recorded_by: str = "",
+        transcribed_by: str = "",
     ) -> None:
-        """补正 (Art 30): the corrected application replaces the description on file."""
+        """补正 (Art 30): the corrected application replaces the description on file. Handed in
+        offline, the registrar who `recorded_by` it gives its channel and receipt date (Art 31);
+        events stored before those existed read as online."""
         self.information = information
         self.history.append(HistoryEntry(self.modified_on, "CorrectionSupplied"))
         self.state = ApplicationState.RECEIVED  # under review again
 
     @event("Withdrawn")
-    def withdraw(self, reason: str, withdrawal_date: date) -> None:
-        """撤回: the applicant takes the application back."""
+    def withdraw(
+        self,
+        reason: str,
+        withdrawal_date: date,
+        channel: str = Channel.ONLINE.value,
+        recorded_by: str = "",
+        transcribed_by: str = "",
+    ) -> None:
+        """撤回: the applicant takes the application back; offline, as for a correction."""
         self.state = ApplicationState.WITHDRAWN
         self.withdrawal_date = withdrawal_date
         self.history.append(HistoryEntry(self.modified_on, "ApplicationWithdrawn"))

@@ -11,6 +11,7 @@ from uuid import UUID
 from ogi.agencies import AgencyDirectory
 from ogi.bounds import (
     NO_VISIBLE_CHARACTER,
+    DateWindow,
     EdgePolicy,
     check_date,
     check_text,
@@ -93,25 +94,50 @@ def _request(
         yield FieldViolation("agency_code", "required")
     elif agency is None:
         yield FieldViolation("agency_code", "not an agency in the directory")
-    if command.channel is None:
-        yield FieldViolation("channel", "required")
-    elif command.channel is Channel.ONLINE:
+    if command.channel is Channel.ONLINE:
         if command.receipt_date is not None:
             yield FieldViolation(
                 "receipt_date", "must be empty online: the acknowledgement sets it (Art 31)"
             )
-    elif command.receipt_date is None:
-        yield FieldViolation("receipt_date", "required for offline channels (Art 31)")
-    else:
-        window = edges.receipt_dates(today, agency.go_live if agency else None)
-        violations: list[FieldViolation] = []
-        check_date(command.receipt_date, "receipt_date", window, violations)
-        yield from violations
-    if command.channel is Channel.ORAL and not command.transcribed_by.strip():
-        yield FieldViolation("transcribed_by", "required for an oral application (代为填写)")
-    if command.channel is not Channel.ORAL and command.transcribed_by:
-        yield FieldViolation("transcribed_by", "only for oral applications")
-    yield from _one_line(command.transcribed_by, "transcribed_by", MAX_NAME)
+        if command.transcribed_by:
+            yield FieldViolation("transcribed_by", "only for oral applications")
+        return
+    window = edges.receipt_dates(today, agency.go_live if agency else None)
+    yield from offline_receipt_violations(
+        command.channel, command.receipt_date, command.transcribed_by, window, ""
+    )
+
+
+def offline_receipt_violations(
+    channel: Channel | None,
+    receipt_date: date | None,
+    transcribed_by: str,
+    window: DateWindow,
+    prefix: str,
+) -> list[FieldViolation]:
+    """What a registrar enters for anything that arrived offline (an application, a correction,
+    a withdrawal): the channel, the day it was received by that channel's Art 31 rule, within
+    `window`, and who wrote down an oral one (代为填写). `prefix` places the fields."""
+    violations: list[FieldViolation] = []
+    if channel is None:
+        violations.append(FieldViolation(f"{prefix}channel", "required"))
+    elif channel is Channel.ONLINE:
+        violations.append(
+            FieldViolation(f"{prefix}channel", "须为线下渠道（an offline channel: not online）")
+        )
+    if receipt_date is None:
+        violations.append(
+            FieldViolation(f"{prefix}receipt_date", "required for offline channels (Art 31)")
+        )
+    check_date(receipt_date, f"{prefix}receipt_date", window, violations)
+    if channel is Channel.ORAL and not transcribed_by.strip():
+        violations.append(
+            FieldViolation(f"{prefix}transcribed_by", "required for an oral application (代为填写)")
+        )
+    if channel is not Channel.ORAL and transcribed_by:
+        violations.append(FieldViolation(f"{prefix}transcribed_by", "only for oral applications"))
+    check_text(transcribed_by, f"{prefix}transcribed_by", MAX_NAME, violations, single_line=True)
+    return violations
 
 
 def _one_line(text: str, field: str, limit: int, *, required: bool = False) -> list[FieldViolation]:

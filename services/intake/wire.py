@@ -16,6 +16,7 @@ from services.intake.domain import (
     IdentityDocument,
     IdentityDocumentType,
     InformationDescription,
+    OfflineReceipt,
     SubmitApplication,
 )
 
@@ -56,6 +57,17 @@ def submission_from_wire(
         information=information_from_wire(request.information),
         delivery=Delivery(FORMS.get(request.delivery.form), ROUTES.get(request.delivery.route)),
         transcribed_by=request.transcribed_by.strip(),
+    )
+
+
+def offline_receipt_from_wire(received: intake_pb2.OfflineReceipt) -> OfflineReceipt:
+    """How something handed in after applying arrived; an impossible date reads as missing
+    (the generic bounds have refused it already)."""
+    violations: list[FieldViolation] = []
+    return OfflineReceipt(
+        channel=CHANNELS.get(received.channel),
+        receipt_date=date_from_wire(received.receipt_date, "received.receipt_date", violations),
+        transcribed_by=received.transcribed_by.strip(),
     )
 
 
