@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from ogi.agencies import AgencyDirectory
+from ogi.auth import Authenticator
 from ogi.messaging.consumer import Consumer
 from ogi.persistence import event_store_env
 from ogi.process import prepared, serve
@@ -46,7 +47,7 @@ def main() -> None:
         settings.listen,
         [archive_pb2.DESCRIPTOR.services_by_name["ArchiveService"].full_name],
         lambda s: archive_pb2_grpc.add_ArchiveServiceServicer_to_server(
-            ArchiveServicer(archive, settings.token_key), s
+            ArchiveServicer(archive, Authenticator.from_settings(settings)), s
         ),
     )
     serve(archive, server, [statistics, art44, consumer])

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import grpc
 
-from ogi.auth import Principal, bearer_token, verify_token
+from ogi.auth import Authenticator, Principal
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.v1 import archive_pb2 as pb
 from ogi.v1 import archive_pb2_grpc
@@ -31,9 +31,9 @@ _DECIDED = {k: v for k, v in REMEDY_RESULTS.items() if v.value != "pending"}
 
 
 class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
-    def __init__(self, archive: Archive, token_key: str) -> None:
+    def __init__(self, archive: Archive, auth: Authenticator) -> None:
         self.archive = archive
-        self.token_key = token_key
+        self.auth = auth
 
     async def GetDossier(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
@@ -172,7 +172,7 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         return pb.RecordDocumentsResponse(recorded=recorded)
 
     def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
-        return verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+        return self.auth.principal(context.invocation_metadata())
 
 
 def _year(year: int) -> int:

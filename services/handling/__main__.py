@@ -6,6 +6,7 @@ import os
 
 import structlog
 
+from ogi.auth import Authenticator
 from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -57,7 +58,7 @@ def main() -> None:
         settings.listen,
         [handling_pb2.DESCRIPTOR.services_by_name["HandlingService"].full_name],
         lambda s: handling_pb2_grpc.add_HandlingServiceServicer_to_server(
-            HandlingServicer(handling, settings.token_key), s
+            HandlingServicer(handling, Authenticator.from_settings(settings)), s
         ),
     )
     serve(handling, server, [worklist, consumer, relay])

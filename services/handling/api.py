@@ -10,7 +10,7 @@ from typing import Any
 
 import grpc
 
-from ogi.auth import Principal, Role, bearer_token, verify_token
+from ogi.auth import Authenticator, Principal, Role
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.wire import GROUNDS, OUTCOMES, date_from_wire, date_to_wire, raise_if, required
@@ -31,9 +31,9 @@ OFFICE_HEAD_ONLY = (Role.OFFICE_HEAD,)
 
 
 class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
-    def __init__(self, handling: Handling, token_key: str) -> None:
+    def __init__(self, handling: Handling, auth: Authenticator) -> None:
         self.handling = handling
-        self.token_key = token_key
+        self.auth = auth
 
     async def ListWorklist(
         self, request: handling_pb2.ListWorklistRequest, context: grpc.aio.ServicerContext
@@ -175,7 +175,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
     # --- helpers -------------------------------------------------------------------------------
 
     def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
-        return verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+        return self.auth.principal(context.invocation_metadata())
 
     async def _change(
         self,

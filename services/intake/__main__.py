@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ogi.agencies import AgencyDirectory
+from ogi.auth import Authenticator
 from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -49,7 +50,7 @@ def main() -> None:
         settings.listen,
         [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name],
         lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(
-            IntakeServicer(intake, settings.token_key), s
+            IntakeServicer(intake, Authenticator.from_settings(settings)), s
         ),
     )
     serve(intake, server, [relay, notices])

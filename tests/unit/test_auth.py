@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ogi.auth import Principal, Role, bearer_token, mint_token, verify_token
+from ogi.agencies import Agency, AgencyDirectory
+from ogi.auth import Authenticator, Principal, Role, bearer_token, mint_token, verify_token
 from ogi.cli.main import main
 from ogi.config import new_cipher_key
 from ogi.errors import PermissionDenied, Unauthenticated
@@ -39,6 +40,20 @@ def test_a_token_names_its_agency_and_roles() -> None:
 def test_anything_but_a_valid_token_is_unauthenticated(token: str) -> None:
     with pytest.raises(Unauthenticated):
         verify_token(KEY, token)
+
+
+def test_a_token_counts_only_for_an_agency_in_the_directory() -> None:
+    """Signed with the right key, but for an agency the directory does not hold (never there,
+    or removed since): it names no one who can act."""
+    directory = AgencyDirectory([Agency("HZMZJ", "菏泽市民政局", "")])
+    authenticate = Authenticator(KEY, directory).principal
+    now = datetime.now(UTC)
+    token = mint_token(KEY, HANDLER, now, timedelta(hours=1))
+    assert authenticate([("authorization", f"Bearer {token}")]) == HANDLER
+    stranger = Principal("某人", "NOPE", frozenset({Role.HANDLER}))
+    token = mint_token(KEY, stranger, now, timedelta(hours=1))
+    with pytest.raises(Unauthenticated, match="NOPE is not in the agency directory"):
+        authenticate([("authorization", f"Bearer {token}")])
 
 
 def test_no_bearer_header_is_unauthenticated() -> None:
