@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import eventsourcing.persistence as es
+import nats.errors as nats_errors
+import nats.js.errors as nats_js_errors
+import psycopg
+
 
 @dataclass(frozen=True)
 class FieldViolation:
@@ -23,6 +28,15 @@ class InvalidArgument(OgiError):
     def __init__(self, violations: list[FieldViolation]) -> None:
         self.violations = violations
         super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+
+
+class MalformedRequest(InvalidArgument):
+    """The request's bytes are not a message of the method's type (INVALID_ARGUMENT): there is
+    no field to name."""
+
+    def __init__(self) -> None:
+        self.violations = []
+        OgiError.__init__(self, "请求无法解析（malformed request message）")
 
 
 class PreconditionFailed(OgiError):
@@ -55,3 +69,44 @@ class TooManyAttempts(OgiError):
     def __init__(self, message: str, retry_after_seconds: float) -> None:
         self.retry_after_seconds = retry_after_seconds
         super().__init__(message)
+
+
+class Unavailable(OgiError):
+    """The database or the message broker cannot be reached just now: nothing was changed and
+    the same call may be tried again (UNAVAILABLE + RetryInfo)."""
+
+    def __init__(
+        self,
+        message: str = "服务暂时不可用，请稍后重试（service temporarily unavailable; retry）",
+        retry_after_seconds: float = 1.0,
+    ) -> None:
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(message)
+
+
+# Failures of the surroundings rather than of the request or the message: the database (as the
+# eventsourcing library wraps it, or psycopg itself where code talks to it directly: lost
+# connections, an empty pool, lock and statement timeouts) and NATS (connection lost, no server,
+# no responder, JetStream not answering).
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    es.OperationalError,
+    es.InterfaceError,
+    es.InternalError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    nats_errors.ConnectionClosedError,
+    nats_errors.NoServersError,
+    nats_errors.StaleConnectionError,
+    nats_errors.ConnectionReconnectingError,
+    nats_errors.NoRespondersError,
+    nats_errors.OutboundBufferLimitError,
+    nats_js_errors.ServiceUnavailableError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure of the surroundings (the database, the network), not of what was asked: it
+    passes when they come back, so a call gets UNAVAILABLE and a message is delivered again."""
+    return isinstance(error, _TRANSIENT)

@@ -2,22 +2,38 @@
 
 Every stored event and snapshot is AES-GCM encrypted with the configured key, so personal data
 (identity numbers, phones, addresses) is never at rest in clear in either database.
+
+While PostgreSQL is down a call fails within a few seconds (UNAVAILABLE, see ogi.rpc) instead of
+waiting for its deadline, and the pool is whole again within about a second of its return.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+import eventsourcing.postgres
 import psycopg
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import Recorder, Transcoding
+from eventsourcing.utils import Environment, EnvType
 from psycopg import sql
 
 from ogi.config import Settings
+
+# How long a call waits for a pooled connection before it is refused as UNAVAILABLE, and how long
+# opening a new one may take (libpq counts whole seconds, at least 2).
+WAIT_FOR_CONNECTION_SECONDS = 2
+# A reconnection that still fails after this long is given up; the next call that needs a
+# connection starts a new one at once. (The pool's own default retries for 5 minutes with a
+# doubling back-off, so calls went on waiting up to 8 s after the database was back.)
+RECONNECT_SECONDS = 1.0
+# A statement that waits longer than this for a lock fails (UNAVAILABLE) instead of hanging.
+LOCK_TIMEOUT_SECONDS = 5
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:
@@ -42,7 +58,7 @@ def _postgres_env(url: str, schema: str) -> dict[str, str]:
     # A socket directory may come as ?host=/path (libpq's form, as pgserver gives it).
     socket_dir = parse_qs(parts.query).get("host", [""])[0]
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": f"{__name__}:PostgresFactory",
         "POSTGRES_DBNAME": parts.path.lstrip("/"),
         "POSTGRES_HOST": socket_dir or parts.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parts.port or 5432),
@@ -51,8 +67,92 @@ def _postgres_env(url: str, schema: str) -> dict[str, str]:
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "10",
-        "POSTGRES_CONNECT_TIMEOUT": "10",
+        # The library passes this on as the pool's wait for a connection.
+        "POSTGRES_CONNECT_TIMEOUT": str(WAIT_FOR_CONNECTION_SECONDS),
+        "POSTGRES_LOCK_TIMEOUT": str(LOCK_TIMEOUT_SECONDS),
     }
+
+
+class PostgresFactory(eventsourcing.postgres.PostgresFactory):
+    """The library's PostgreSQL factory, with a pool that gives up reconnecting quickly and
+    opens connections with a timeout: what the library's settings do not reach."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        pool = self.datastore.pool
+        pool.reconnect_timeout = RECONNECT_SECONDS
+        if isinstance(pool.kwargs, dict):
+            pool.kwargs["connect_timeout"] = WAIT_FOR_CONNECTION_SECONDS
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The last probe found the database down: a call fails at once instead of waiting for a
+    connection (ogi.rpc answers UNAVAILABLE; a consumer tries again later)."""
+
+
+class PostgresProbe:
+    """`SELECT 1` on a connection of the probe's own, so a pool busy with calls is not taken for
+    a database that is down, and a probe does not queue behind the calls.
+
+    What it finds gates the store's pool: while the database is down, asking the pool for a
+    connection raises DatabaseUnavailable at once. Otherwise every call would wait out the pool's
+    timeout, ten times over, as the library retries a failed connection ten times. When the
+    database answers again, the pool's idle connections, all broken by then, are checked and
+    replaced before calls are let through."""
+
+    def __init__(self, datastore: eventsourcing.postgres.PostgresDatastore) -> None:
+        self.datastore = datastore
+        self.down = False
+        self._conn: psycopg.Connection[Any] | None = None
+        pool = datastore.pool
+        wait_for_connection = pool.getconn
+
+        def getconn(timeout: float | None = None) -> Any:
+            if self.down:
+                raise DatabaseUnavailable("the database did not answer the last probe")
+            return wait_for_connection(timeout)
+
+        pool.getconn = getconn  # type: ignore[method-assign]
+
+    def __call__(self) -> None:
+        try:
+            if self._conn is None or self._conn.closed:
+                given = self.datastore.pool.kwargs or {}
+                kwargs = dict(given() if callable(given) else given)
+                kwargs.pop("row_factory", None)
+                kwargs |= {
+                    "autocommit": True,
+                    "connect_timeout": WAIT_FOR_CONNECTION_SECONDS,
+                    "options": f"-c statement_timeout={WAIT_FOR_CONNECTION_SECONDS * 1000}",
+                }
+                self._conn = psycopg.connect(**kwargs)
+            self._conn.execute("SELECT 1")
+        except psycopg.Error:
+            self.down = True
+            self.close()
+            raise
+        if self.down:
+            self.datastore.pool.check()
+            self.down = False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def database_probe(recorder: Recorder) -> Callable[[], None]:
+    """Raises unless the database of an application's event store (its recorder) answers.
+    SQLite is a file that cannot be down, but the same path runs: `SELECT 1` through the store."""
+    datastore = recorder.datastore  # type: ignore[attr-defined]
+    if isinstance(datastore, eventsourcing.postgres.PostgresDatastore):
+        return PostgresProbe(datastore)
+
+    def select_one() -> None:
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("SELECT 1")
+
+    return select_one
 
 
 def prepare_database(settings: Settings) -> None:

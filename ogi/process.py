@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import os
 import signal
-from typing import Protocol
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
 
 import structlog
 
 from ogi.config import Settings, load_settings
 from ogi.logs import configure_logging
-from ogi.persistence import prepare_database
+from ogi.persistence import database_probe, prepare_database
 from ogi.rpc import RpcServer
 
 log = structlog.get_logger("ogi.process")
@@ -54,7 +57,69 @@ class Worker:
         self._wakeup.clear()
 
 
+class DatabaseWatch(Worker):
+    """Health follows the database (健康检查): NOT_SERVING for the server and each of its
+    services while the event store's database does not answer, SERVING once it does again, so a
+    load balancer sends calls elsewhere and whoever looks sees why. One log line each way."""
+
+    def __init__(
+        self,
+        probe: Callable[[], None],
+        server: RpcServer,
+        interval: float = 0.5,
+        timeout: float = 3.0,
+    ) -> None:
+        super().__init__()
+        self.probe = probe
+        self.server = server
+        self.interval = interval
+        self.timeout = timeout
+        # Its own thread: a probe never queues behind calls waiting for the database.
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="database-watch")
+        self._probing: asyncio.Future[None] | None = None
+
+    async def run(self) -> None:
+        self.started()
+        down_since: float | None = None
+        try:
+            while not self.stopping:
+                failure = await self._failure()
+                if failure is not None and down_since is None:
+                    down_since = time.monotonic()
+                    log.warning(
+                        "database unreachable; health NOT_SERVING",
+                        error=type(failure).__name__,
+                        reason=str(failure)[:200],
+                    )
+                    await self.server.report_serving(False)
+                elif failure is None and down_since is not None:
+                    log.info(
+                        "database reachable again; health SERVING",
+                        unreachable_seconds=round(time.monotonic() - down_since, 1),
+                    )
+                    down_since = None
+                    await self.server.report_serving(True)
+                await self.sleep(self.interval)
+        finally:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+
+    async def _failure(self) -> BaseException | None:
+        """Why the database did not answer within `timeout`, or None if it did. A probe still
+        hanging from an earlier round is waited for rather than joined by another."""
+        if self._probing is None or self._probing.done():
+            if self._probing is not None and not self._probing.cancelled():
+                self._probing.exception()  # retrieved: asyncio would report it as forgotten
+            self._probing = asyncio.get_running_loop().run_in_executor(self._thread, self.probe)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._probing), self.timeout)
+        except Exception as error:  # any failure to answer is a database unreachable
+            return error
+        return None
+
+
 class Store(Protocol):
+    recorder: Any
+
     def close(self) -> None: ...
 
 
@@ -68,9 +133,11 @@ def prepared(service: str) -> Settings:
 
 
 def serve(store: Store, server: RpcServer, workers: list[Worker]) -> None:
-    """Serve until signalled, then close the service's store."""
+    """Serve until signalled, then close the service's store. Health follows the store's
+    database (DatabaseWatch)."""
+    watch = DatabaseWatch(database_probe(store.recorder), server)
     try:
-        asyncio.run(serve_until_signalled(server, workers))
+        asyncio.run(serve_until_signalled(server, [*workers, watch]))
     finally:
         store.close()
 

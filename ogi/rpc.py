@@ -1,11 +1,18 @@
 """gRPC server bootstrap shared by every service: health, reflection, a request id per call bound
-into the logs, domain errors as status codes with details, and graceful shutdown."""
+into the logs, domain errors as status codes with details, and graceful shutdown.
+
+Whatever a call raises, the client gets a status it can act on and the log gets one line, never
+a traceback: a domain error its own code; a database or NATS that cannot be reached UNAVAILABLE
+with RetryInfo (try again); bytes that are not the method's message INVALID_ARGUMENT; anything
+else INTERNAL naming only the request id. No message names a Python class."""
 
 from __future__ import annotations
 
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -21,12 +28,15 @@ from ogi.errors import (
     AlreadyExists,
     Conflict,
     InvalidArgument,
+    MalformedRequest,
     NotFound,
     OgiError,
     PermissionDenied,
     PreconditionFailed,
     TooManyAttempts,
     Unauthenticated,
+    Unavailable,
+    is_transient,
 )
 
 REQUEST_ID_KEY = "x-request-id"
@@ -41,14 +51,16 @@ _CODES: dict[type[OgiError], int] = {
     TooManyAttempts: code_pb2.RESOURCE_EXHAUSTED,
     Unauthenticated: code_pb2.UNAUTHENTICATED,
     PermissionDenied: code_pb2.PERMISSION_DENIED,
+    Unavailable: code_pb2.UNAVAILABLE,
 }
 
 
 def status_of(error: OgiError) -> status_pb2.Status:
     """The google.rpc.Status for a domain error, with BadRequest / RetryInfo details."""
-    status = status_pb2.Status(code=_CODES.get(type(error), code_pb2.INTERNAL), message=str(error))
+    code = next((c for kind, c in _CODES.items() if isinstance(error, kind)), code_pb2.INTERNAL)
+    status = status_pb2.Status(code=code, message=str(error))
     detail: Any = None
-    if isinstance(error, InvalidArgument):
+    if isinstance(error, InvalidArgument) and error.violations:
         detail = error_details_pb2.BadRequest(
             field_violations=[
                 error_details_pb2.BadRequest.FieldViolation(
@@ -57,7 +69,7 @@ def status_of(error: OgiError) -> status_pb2.Status:
                 for v in error.violations
             ]
         )
-    elif isinstance(error, TooManyAttempts):
+    elif isinstance(error, TooManyAttempts | Unavailable):
         detail = error_details_pb2.RetryInfo()
         detail.retry_delay.FromNanoseconds(int(error.retry_after_seconds * 1e9))
     if detail is not None:
@@ -67,11 +79,84 @@ def status_of(error: OgiError) -> status_pb2.Status:
     return status
 
 
+def status_for(error: Exception, request_id: str) -> status_pb2.Status:
+    """What a call that raised `error` ends with: a domain error's own status; a database or
+    NATS that cannot be reached UNAVAILABLE with RetryInfo; anything else INTERNAL, naming only
+    the request id (the log line has the rest)."""
+    if isinstance(error, OgiError):
+        return status_of(error)
+    if is_transient(error):
+        return status_of(Unavailable())
+    return status_pb2.Status(
+        code=code_pb2.INTERNAL,
+        message=f"内部错误，请求编号 {request_id}（internal error; request id {request_id}）",
+    )
+
+
+def _log_failure(error: Exception, status: status_pb2.Status, started: float) -> None:
+    """One line. An unexpected error's message may hold what the request carried (personal
+    data), so only its type and where it was raised are logged; a database's or NATS's own
+    message says nothing of the request and is kept, cut short."""
+    code = code_pb2.Code.Name(status.code)
+    if isinstance(error, OgiError):
+        log.info("rpc", code=code, reason=status.message, ms=_ms(started))
+    elif is_transient(error):
+        log.warning(
+            "rpc", code=code, error=type(error).__name__, reason=str(error)[:200], ms=_ms(started)
+        )
+    else:
+        log.error(
+            "rpc failed", code=code, error=type(error).__name__, ms=_ms(started), **_where(error)
+        )
+
+
+def _where(error: Exception) -> dict[str, str]:
+    """The innermost frame of the traceback, and the innermost of this project's own code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return {}
+    ours = [f for f in frames if f.filename.startswith(_PROJECT) and "/.venv/" not in f.filename]
+    where = {"raised_at": _frame(frames[-1])}
+    if ours and ours[-1] is not frames[-1]:
+        where["in_our_code_at"] = _frame(ours[-1])
+    return where
+
+
+_PROJECT = str(Path(__file__).resolve().parent.parent)
+
+
+def _frame(frame: traceback.FrameSummary) -> str:
+    path = Path(frame.filename)
+    shown = path.relative_to(_PROJECT) if path.is_relative_to(_PROJECT) else path.name
+    return f"{shown}:{frame.lineno} {frame.name}"
+
+
+class _Malformed:
+    """Stands in for a request whose bytes did not parse (grpc would answer UNKNOWN, naming
+    protobuf's DecodeError, and log a traceback)."""
+
+
+_MALFORMED = _Malformed()
+
+
+def _lenient(parse: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if parse is None:
+        return None
+
+    def parse_or_mark(data: bytes) -> Any:
+        try:
+            return parse(data)
+        except Exception:  # DecodeError, or whatever else the message's parser raises
+            return _MALFORMED
+
+    return parse_or_mark
+
+
 Behaviour = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 
 
 class _CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Binds a request id, logs each unary call, and turns OgiError into a status."""
+    """Binds a request id, logs each unary call, and turns whatever it raises into a status."""
 
     async def intercept_service(
         self, continuation: Callable[[Any], Awaitable[Any]], details: Any
@@ -83,7 +168,7 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         request_id = dict(details.invocation_metadata or ()).get(REQUEST_ID_KEY) or uuid.uuid4().hex
         return grpc.unary_unary_rpc_method_handler(
             _wrap(handler.unary_unary, method, str(request_id)),
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=_lenient(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
 
@@ -94,16 +179,15 @@ def _wrap(behaviour: Behaviour, method: str, request_id: str) -> Behaviour:
         started = time.perf_counter()
         await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
         try:
+            if request is _MALFORMED:
+                raise MalformedRequest
             response = await behaviour(request, context)
-        except OgiError as error:
-            status = status_of(error)
-            log.info(
-                "rpc", code=code_pb2.Code.Name(status.code), reason=status.message, ms=_ms(started)
-            )
+        except grpc.aio.AbortError:  # the servicer chose its status itself
+            raise
+        except Exception as error:
+            status = status_for(error, request_id)
+            _log_failure(error, status, started)
             await context.abort_with_status(rpc_status.to_status(status))
-        except Exception:
-            log.exception("rpc failed", ms=_ms(started))
-            await context.abort(grpc.StatusCode.INTERNAL, f"internal error ({request_id})")
         log.info("rpc", code="OK", ms=_ms(started))
         return response
 
@@ -150,9 +234,18 @@ class RpcServer:
         )
         port: int = self.server.add_insecure_port(self.listen)
         await self.server.start()
-        for name in ["", *self.service_names]:
-            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        await self.report_serving(True)
         return port
+
+    async def report_serving(self, serving: bool) -> None:
+        """SERVING or NOT_SERVING for the server ("") and each service (ignored once stopping)."""
+        status = (
+            health_pb2.HealthCheckResponse.SERVING
+            if serving
+            else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in ["", *self.service_names]:
+            await self.health.set(name, status)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Report NOT_SERVING, let calls in flight finish within `grace`, then close."""

@@ -17,7 +17,7 @@ from typing import Any, Protocol, cast
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresFactory, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
@@ -147,7 +147,7 @@ def tracked_tables(
 ) -> TrackedTables:
     """Tables beside `app`'s events, tracked under `source`. `tables`: name → DDL statements in
     the common dialect (`{name}` for each table's name)."""
-    postgres = app.factory.__class__.__module__.startswith("eventsourcing.postgres")
+    postgres = isinstance(app.factory, PostgresFactory)
     base: type[Any] = _PostgresTables if postgres else _SQLiteTables
     view_class = type(f"{source.title()}Tables", (base,), {"source": source, "tables": tables})
     return cast(TrackedTables, app.factory.tracking_recorder(view_class))

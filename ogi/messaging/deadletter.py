@@ -12,15 +12,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from eventsourcing.persistence import InterfaceError, InternalError, OperationalError
-
+from ogi.errors import is_transient as is_transient  # its old home; consumers import it here
 from ogi.messaging.stream import subject
 
 # Headers of a message set aside: where it came from and why.
 ORIGINAL_SUBJECT = "Ogi-Original-Subject"
 ORIGINAL_SEQUENCE = "Ogi-Original-Sequence"
 FAILURE = "Ogi-Failure"
-_TRANSIENT = (OperationalError, InterfaceError, InternalError, ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -46,11 +44,6 @@ class PoisonPolicy:
 
 def dead_letter_subject(consumer: str) -> str:
     return subject("deadletter", consumer)
-
-
-def is_transient(error: BaseException) -> bool:
-    """A failure of the surroundings (the database, the network), not of the message."""
-    return isinstance(error, _TRANSIENT)
 
 
 def failure(error: BaseException) -> str:
