@@ -21,7 +21,6 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
-from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
 from ogi.errors import (
@@ -38,6 +37,7 @@ from ogi.errors import (
     Unavailable,
     is_transient,
 )
+from ogi.reflection import enable_reflection
 
 REQUEST_ID_KEY = "x-request-id"
 log = structlog.get_logger("ogi.rpc")
@@ -224,13 +224,9 @@ class RpcServer:
         )
         self.add_servicers(self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
-        reflection.enable_server_reflection(
-            [
-                *self.service_names,
-                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-                reflection.SERVICE_NAME,
-            ],
+        enable_reflection(
             self.server,
+            [*self.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name],
         )
         port: int = self.server.add_insecure_port(self.listen)
         await self.server.start()
