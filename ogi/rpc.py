@@ -8,10 +8,11 @@ else INTERNAL naming only the request id. No message names a Python class."""
 
 from __future__ import annotations
 
+import inspect
 import time
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,10 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self, continuation: Callable[[Any], Awaitable[Any]], details: Any
     ) -> Any:
         handler = await continuation(details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
+        if handler.unary_unary is None:
+            return _lenient_stream(handler)
         method = details.method
         request_id = dict(details.invocation_metadata or ()).get(REQUEST_ID_KEY) or uuid.uuid4().hex
         return grpc.unary_unary_rpc_method_handler(
@@ -171,6 +174,68 @@ class _CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             request_deserializer=_lenient(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
+
+
+def _lenient_stream(handler: Any) -> Any:
+    """Health's Watch and reflection, which stream: bytes that do not parse end the call as
+    INVALID_ARGUMENT too, in one log line."""
+    parse = _lenient(handler.request_deserializer)
+    serialize = handler.response_serializer
+    if handler.unary_stream is not None:
+        return grpc.unary_stream_rpc_method_handler(
+            _adapted(handler.unary_stream, _parsed),
+            request_deserializer=parse,
+            response_serializer=serialize,
+        )
+    if handler.stream_stream is not None:
+        return grpc.stream_stream_rpc_method_handler(
+            _adapted(handler.stream_stream, _each_parsed),
+            request_deserializer=parse,
+            response_serializer=serialize,
+        )
+    return handler
+
+
+def _adapted(behaviour: Any, adapt: Callable[[Any, Any], Awaitable[Any]]) -> Any:
+    """`behaviour` with its request (or request stream) put through `adapt` first, and of the
+    same kind: grpc tells an async generator from a coroutine by the function it is given."""
+    if inspect.isasyncgenfunction(behaviour):
+
+        async def streaming(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            async for response in behaviour(await adapt(request, context), context):
+                yield response
+
+        return streaming
+
+    async def writing(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        return await behaviour(await adapt(request, context), context)
+
+    return writing
+
+
+async def _parsed(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    if request is _MALFORMED:
+        await _refuse_malformed(context)
+    return request
+
+
+async def _each_parsed(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+    return _refusing_malformed(requests, context)
+
+
+async def _refusing_malformed(
+    requests: AsyncIterator[Any], context: grpc.aio.ServicerContext
+) -> AsyncIterator[Any]:
+    async for request in requests:
+        if request is _MALFORMED:
+            await _refuse_malformed(context)
+        yield request
+
+
+async def _refuse_malformed(context: grpc.aio.ServicerContext) -> None:
+    status = status_of(MalformedRequest())
+    log.info("rpc", code=code_pb2.Code.Name(status.code), reason=status.message)
+    await context.abort_with_status(rpc_status.to_status(status))
 
 
 def _wrap(behaviour: Behaviour, method: str, request_id: str) -> Behaviour:

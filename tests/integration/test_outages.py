@@ -78,6 +78,33 @@ def test_malformed_requests_are_refused_with_one_log_line_and_no_traceback(
     intake = started["intake"]
     assert intake.stub.ListAgencies(intake_pb2.ListAgenciesRequest()).agencies
 
+    # The streaming methods every server has: health's Watch and reflection (both versions).
+    assert intake.channel is not None
+    watch = intake.channel.unary_stream(
+        "/grpc.health.v1.Health/Watch",
+        request_serializer=lambda b: b,
+        response_deserializer=lambda b: b,
+    )
+    with pytest.raises(grpc.RpcError) as refused:
+        list(watch(GARBAGE[0], timeout=10))
+    assert (refused.value.code(), refused.value.details()) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        MALFORMED,
+    )
+    for version in ("v1", "v1alpha"):
+        reflect = intake.channel.stream_stream(
+            f"/grpc.reflection.{version}.ServerReflection/ServerReflectionInfo",
+            request_serializer=lambda b: b,
+            response_deserializer=lambda b: b,
+        )
+        with pytest.raises(grpc.RpcError) as refused:
+            list(reflect(iter(GARBAGE), timeout=10))
+        assert (refused.value.code(), refused.value.details()) == (
+            grpc.StatusCode.INVALID_ARGUMENT,
+            MALFORMED,
+        )
+    assert "Traceback" not in intake.log()
+
 
 @dataclass
 class Outcome:
