@@ -17,12 +17,15 @@ from ogi.wire import date_from_wire, raise_if, required
 from services.archive.application import Archive
 from services.archive.conversion import Candidate
 from services.archive.register import RegisterEntry
+from services.archive.report_entries import figure_violations
 from services.archive.wire import (
     DECISION_CODES,
     REMEDY_KINDS,
     REMEDY_RESULTS,
     candidate_to_wire,
     dossier_to_wire,
+    figures_from_wire,
+    figures_to_wire,
     remedy_to_wire,
     report_to_wire,
 )
@@ -89,6 +92,36 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
             self.archive.lock_year, principal, request.agency_code, year, request.roll_up
         )
         return pb.LockAnnualReportResponse(report=report_to_wire(report, self.archive.agencies))
+
+    async def RecordAnnualReportText(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        year = _year(request.year)
+        text, correction = await asyncio.to_thread(
+            self.archive.record_report_text,
+            principal,
+            request.agency_code,
+            year,
+            request.section,
+            request.text,
+        )
+        return pb.RecordAnnualReportTextResponse(
+            section=request.section, text=text, correction=correction
+        )
+
+    async def RecordProactiveDisclosureFigures(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        year = _year(request.year)
+        violations: list[FieldViolation] = []
+        figures = figures_from_wire(request.figures, violations)
+        raise_if(violations + figure_violations(figures))  # every wrong figure at once
+        recorded, correction = await asyncio.to_thread(
+            self.archive.record_proactive_figures, principal, request.agency_code, year, figures
+        )
+        return pb.RecordProactiveDisclosureFiguresResponse(
+            figures=figures_to_wire(recorded), correction=correction
+        )
 
     async def ListConversionCandidates(
         self, request: Any, context: grpc.aio.ServicerContext

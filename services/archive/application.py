@@ -5,7 +5,7 @@ once published; conversion candidates are listed and decided."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from ogi.agencies import AgencyDirectory
+from ogi.annual_report import TEXT_SECTIONS, Cell
 from ogi.application import ServiceApplication
 from ogi.auth import Principal, Role
 from ogi.clock import Clock, system_clock
@@ -41,6 +42,7 @@ from services.archive.domain import (
 )
 from services.archive.filing import MESSAGES, open_dossier, put_on_file
 from services.archive.register import DocumentRegister, RegisterEntry, register_id
+from services.archive.report_entries import ReportEntries, entries_id
 from services.archive.similarity import MatchPolicy
 from services.archive.statistics import ReportTable, annual_table, invariant_violations
 
@@ -51,17 +53,25 @@ _STAFF = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD)
 
 
 class PublishedReport(Aggregate):
-    """年度报告 as published: its numbers are frozen; later changes show as corrections."""
+    """年度报告 as published: its numbers and texts are frozen; later changes show as
+    corrections. (Reports locked before the texts existed have none.)"""
 
     @event("Locked")
     def __init__(
-        self, agency_code: str, year: int, roll_up: bool, cells: list[list[Any]], by: str
+        self,
+        agency_code: str,
+        year: int,
+        roll_up: bool,
+        cells: list[list[Any]],
+        by: str,
+        texts: dict[str, str] | None = None,
     ) -> None:
         self.agency_code = agency_code
         self.year = year
         self.roll_up = roll_up
         self.cells = {(s, line, c): int(n) for s, line, c, n in cells}
         self.locked_by = by
+        self.texts = dict(texts or {})
 
     @staticmethod
     def create_id(agency_code: str, year: int, roll_up: bool, **_: object) -> UUID:
@@ -82,6 +92,15 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class TextCorrection:
+    """A section's text (一, 五, 六) that changed after the year was locked."""
+
+    section: str
+    published: str
+    current: str
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     agency_code: str
     year: int
@@ -91,6 +110,8 @@ class AnnualReport:
     locked_at: datetime | None
     locked_by: str
     corrections: list[Correction]
+    texts: dict[str, str] = field(default_factory=dict)  # the agency's own; as published if locked
+    text_corrections: list[TextCorrection] = field(default_factory=list)
 
 
 class Archive(ServiceApplication):
@@ -203,16 +224,31 @@ class Archive(ServiceApplication):
         principal.require_role(*Role)
         agencies = self._covered(principal, agency_code, roll_up)
         current = annual_table(self.statistics.tally(agencies, year), year)
+        entries = self._entries(agency_code, year)
+        texts = dict(entries.texts) if entries else {}  # a roll-up's texts are the parent's own
         published = self._published(agency_code, year, roll_up)
         if published is None:
             return AnnualReport(
-                agency_code, year, agencies, current, invariant_violations(current), None, "", []
+                agency_code,
+                year,
+                agencies,
+                current,
+                invariant_violations(current),
+                None,
+                "",
+                [],
+                texts,
             )
         table = ReportTable(year, dict(published.cells))
         corrections = [
             Correction(cell, table.cells.get(cell, 0), n)
             for cell, n in sorted(current.cells.items())
             if table.cells.get(cell, 0) != n
+        ]
+        text_corrections = [
+            TextCorrection(section, published.texts.get(section, ""), texts.get(section, ""))
+            for section in TEXT_SECTIONS
+            if published.texts.get(section, "") != texts.get(section, "")
         ]
         return AnnualReport(
             agency_code,
@@ -223,6 +259,8 @@ class Archive(ServiceApplication):
             published.created_on,
             published.locked_by,
             corrections,
+            dict(published.texts),
+            text_corrections,
         )
 
     def lock_year(
@@ -236,8 +274,51 @@ class Archive(ServiceApplication):
         if report.violations:
             raise PreconditionFailed("the report breaks its sums: " + "; ".join(report.violations))
         cells = [[*cell, n] for cell, n in sorted(report.table.cells.items())]
-        self.save(PublishedReport(agency_code, year, roll_up, cells, principal.subject))
+        self.save(
+            PublishedReport(agency_code, year, roll_up, cells, principal.subject, report.texts)
+        )
         return self.annual_report(principal, agency_code, year, roll_up)
+
+    def record_report_text(
+        self, principal: Principal, agency_code: str, year: int, section: str, text: str
+    ) -> tuple[str, bool]:
+        """The agency writes section 一, 五 or 六 of its report; the text as recorded, and
+        whether it corrects a locked year."""
+        locked = self._may_enter(principal, agency_code, year)
+        entries = self._entries(agency_code, year) or ReportEntries(agency_code, year)
+        if entries.record_text(section, text, by=principal.subject):
+            self.save(entries)
+        return entries.texts[section], locked
+
+    def record_proactive_figures(
+        self, principal: Principal, agency_code: str, year: int, figures: dict[Cell, int]
+    ) -> tuple[dict[Cell, int], bool]:
+        """The agency records section 二's figures given; all of them as they now stand, and
+        whether this corrects a locked year."""
+        locked = self._may_enter(principal, agency_code, year)
+        entries = self._entries(agency_code, year) or ReportEntries(agency_code, year)
+        if entries.record_figures(figures, by=principal.subject):
+            self.save(entries)
+        return dict(entries.figures), locked
+
+    def _may_enter(self, principal: Principal, agency_code: str, year: int) -> bool:
+        """A handler or the office head of the agency writes its report; once the year is
+        locked (its own report or a roll-up over it), a change is a correction to a published
+        document: the office head's, as the lock was. Whether it is locked."""
+        principal.require_role(Role.HANDLER, Role.OFFICE_HEAD)
+        if self.agencies.get(agency_code) is None:
+            raise InvalidArgument([FieldViolation("agency_code", f"no agency {agency_code!r}")])
+        principal.require_agency(agency_code)
+        locked = any(self._published(agency_code, year, roll_up) for roll_up in (False, True))
+        if locked and Role.OFFICE_HEAD not in principal.roles:
+            raise PermissionDenied(
+                f"{year}年度报告已锁定发布，更正须由工作机构负责人录入"
+                f"（{year} is locked as published: the office head records corrections）"
+            )
+        return locked
+
+    def _entries(self, agency_code: str, year: int) -> ReportEntries | None:
+        return cast(ReportEntries | None, self._get(entries_id(agency_code, year)))
 
     def _published(self, agency_code: str, year: int, roll_up: bool) -> PublishedReport | None:
         try:

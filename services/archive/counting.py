@@ -1,6 +1,7 @@
 """The annual-statistics projection: counters per (agency, year, section, line, column), kept from
 the archive's own events, beside them in its database. A report reads a few hundred counters,
-never the cases; replaying from zero rebuilds the same counters."""
+never the cases; replaying from zero rebuilds the same counters. Section 二's figures, which the
+agency records, are kept in the same table (set, not added), so a roll-up sums them alike."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ogi.annual_report import RECEIVED, THREE, result_line
 from ogi.taxonomy import ApplicantCategory
 from ogi.views import Statement, tracked_tables
 from services.archive.domain import Dossier, Remedy
+from services.archive.report_entries import ReportEntries
 from services.archive.statistics import Key, RemedyCounting, Tally
 
 SOURCE = "statistics"
@@ -37,8 +39,13 @@ _ADD = (
     "INSERT INTO {report_counts} AS c VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (agency_code, year, section, line, column_key) DO UPDATE SET n = c.n + excluded.n"
 )
+_SET = (
+    "INSERT INTO {report_counts} AS c VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (agency_code, year, section, line, column_key) DO UPDATE SET n = excluded.n"
+)
 _REMEMBER = "INSERT INTO {counted_dossiers} VALUES (?, ?, ?) ON CONFLICT (dossier_id) DO NOTHING"
 _E: Any = Dossier  # the event classes the library made from Dossier's @event methods
+_R: Any = ReportEntries
 
 
 class StatisticsProjector:
@@ -49,6 +56,7 @@ class StatisticsProjector:
         return self.tables.position()
 
     def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
+        figures = [e for e in domain_events if isinstance(e, _R.FiguresRecorded)]
         domain_events = [e for e in domain_events if isinstance(e, Dossier.Event)]
         owners: dict[UUID, tuple[str, ApplicantCategory]] = {}
         opened = [e for e in domain_events if isinstance(e, _E.Opened)]
@@ -65,6 +73,11 @@ class StatisticsProjector:
             (_REMEMBER, (str(e.originator_id), e.agency_code, e.applicant_category)) for e in opened
         ]
         statements += [(_ADD, (agency, *key, n)) for (agency, key), n in deltas.items() if n]
+        statements += [
+            (_SET, (e.agency_code, e.year, section, line, column, n))
+            for e in figures
+            for section, line, column, n in e.figures
+        ]
         self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
 
     def _owners(self, ids: set[UUID]) -> dict[UUID, tuple[str, ApplicantCategory]]:

@@ -1,6 +1,6 @@
 """The annual report's numbers (sections 三, 四 and the fees of 六) from counters a projection keeps
-incrementally. The carry-over lines and every 总计 are derived, never counted, so the sums of
-domain.md §5 hold by construction:
+incrementally, beside section 二's figures as the agency recorded them. The carry-over lines and
+every 总计 are derived, never counted, so the sums of domain.md §5 hold by construction:
 
     carried_in(Y)  = carried_out(Y - 1)          (this year's 二 = last year's 四)
     carried_out(Y) = carried_in(Y) + received(Y) - concluded(Y)
@@ -28,6 +28,7 @@ from ogi.annual_report import (
     SIX,
     THREE,
     TOTAL,
+    TWO_CELLS,
     Cell,
     result_line,
 )
@@ -77,7 +78,7 @@ class Tally(Counter[Key]):
 
 @dataclass(frozen=True)
 class ReportTable:
-    """One year's cells of sections 三, 四 and 六, totals included."""
+    """One year's cells of sections 二, 三, 四 and 六, totals included."""
 
     year: int
     cells: dict[Cell, int]
@@ -91,7 +92,8 @@ class ReportTable:
 
 
 def annual_table(tally: Tally, year: int) -> ReportTable:
-    cells = _section_three(tally, year)
+    cells = {cell: tally[year, *cell] for cell in TWO_CELLS}  # summed over a roll-up's agencies
+    cells |= _section_three(tally, year)
     for kind in RemedyKind:
         results = {r: tally[year, FOUR, kind.value, r.value] for r in RemedyResult}
         for result, n in results.items():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ogi.agencies import AgencyDirectory
+from ogi.annual_report import AMOUNT_YUAN, FIGURE_FIELDS, Cell, cell_text
+from ogi.errors import FieldViolation
 from ogi.taxonomy import RemedyKind, RemedyResult
 from ogi.v1 import archive_pb2 as pb
 from ogi.v1 import common_pb2
@@ -11,6 +13,7 @@ from services.archive.application import AnnualReport
 from services.archive.candidates import CandidateView
 from services.archive.conversion import Decision, Origin
 from services.archive.domain import Dossier, Remedy
+from services.archive.report_entries import NOT_AN_AMOUNT, yuan_from_wan_yuan
 
 REMEDY_KINDS = {getattr(pb, f"REMEDY_KIND_{k.name}"): k for k in RemedyKind}
 REMEDY_RESULTS = {getattr(pb, f"REMEDY_RESULT_{r.name}"): r for r in RemedyResult}
@@ -88,6 +91,38 @@ def report_to_wire(report: AnnualReport, agencies: AgencyDirectory) -> pb.Annual
     )
     if report.locked_at is not None:
         wire.locked_at.CopyFrom(timestamp(report.locked_at))
+    wire.texts.extend(
+        pb.ReportText(section=section, text=text) for section, text in report.texts.items()
+    )
+    wire.text_corrections.extend(
+        pb.ReportTextCorrection(section=c.section, published=c.published, current=c.current)
+        for c in report.text_corrections
+    )
+    return wire
+
+
+def figures_from_wire(
+    figures: pb.ProactiveDisclosureFigures, violations: list[FieldViolation]
+) -> dict[Cell, int]:
+    """Section 二's figures that are set; the amount in 万元 becomes 元."""
+    found: dict[Cell, int] = {}
+    for field, value in figures.ListFields():
+        name, cell = field.name, FIGURE_FIELDS[field.name]
+        if cell[2] != AMOUNT_YUAN:
+            found[cell] = int(value)
+        elif (yuan := yuan_from_wan_yuan(value)) is None:
+            violations.append(FieldViolation(f"figures.{name}", NOT_AN_AMOUNT))
+        else:
+            found[cell] = yuan
+    return found
+
+
+def figures_to_wire(figures: dict[Cell, int]) -> pb.ProactiveDisclosureFigures:
+    wire = pb.ProactiveDisclosureFigures()
+    for name, cell in FIGURE_FIELDS.items():
+        if cell in figures:
+            n = figures[cell]
+            setattr(wire, name, cell_text(cell, n) if cell[2] == AMOUNT_YUAN else n)
     return wire
 
 

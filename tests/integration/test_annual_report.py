@@ -1,13 +1,17 @@
 """Two years of an agency's work through the public APIs (intake, handling, archive as real
 processes, a real nats-server, SQLite and PostgreSQL): every outcome row, every applicant
 category, carry-over, remedies and fees. Every cell of both years' reports is checked against
-domain.md §5 applied to the scenario case by case, and every invariant; the statistics rebuilt
-from zero by replay give the same tables."""
+domain.md §5 applied to the scenario case by case, and every invariant; the agency writes
+sections 一, 二 and 五 with `ogi report set-…`, and every format `ogi report` writes has all six
+sections; the statistics rebuilt from zero by replay give the same tables."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -25,9 +29,13 @@ from ogi.annual_report import (
     FEES_AMOUNT,
     FEES_CHARGED,
     FEES_NOT_PAID,
+    FIGURE_FIELDS,
     RECEIVED,
     RESULTS_TOTAL,
+    SECTION_TITLES,
+    THREE,
     TOTAL,
+    TWO,
     result_line,
 )
 from ogi.auth import Principal, Role
@@ -62,12 +70,15 @@ from tests.integration.conftest import (
     ServiceProcess,
     StartService,
     bearer,
+    violations,
     wait_for,
 )
 
 AGENCY = "HZMZJ"
 HANDLER = bearer(AGENCY, Role.HANDLER, subject="李四")
 HEAD = bearer(AGENCY, Role.OFFICE_HEAD, Role.HANDLER, subject="王主任")
+AUDITOR_TOKEN = bearer(AGENCY, Role.AUDITOR, subject="审计")
+OTHER_HEAD = bearer("HZBGS", Role.OFFICE_HEAD, subject="办公室主任")
 AUDITOR = Principal("审计", AGENCY, frozenset({Role.AUDITOR}))
 
 
@@ -377,6 +388,52 @@ def this_cell(report: a.AnnualReport, line: str, column: str) -> int:
     return next((c.value for c in report.cells if (c.line, c.column) == (line, column)), 0)
 
 
+OVERVIEW = (
+    "2026年，本机关认真贯彻落实《政府信息公开条例》。\n一是加强组织领导；二是规范依申请公开办理。"
+)
+PROBLEMS = "主要问题：部分答复说理不够充分。改进措施：加强培训。"
+FIGURES_TOML = """
+rules_issued = 3
+rules_repealed = 1
+rules_in_force = 42
+normative_documents_issued = 12
+normative_documents_repealed = 2
+normative_documents_in_force = 130
+licensing_decisions = 2405
+penalty_decisions = 87
+coercion_decisions = 5
+charges_amount = "12.3456"
+"""
+TWO_ENTERED = {
+    "rules_issued": 3,
+    "rules_repealed": 1,
+    "rules_in_force": 42,
+    "normative_documents_issued": 12,
+    "normative_documents_repealed": 2,
+    "normative_documents_in_force": 130,
+    "licensing_decisions": 2405,
+    "penalty_decisions": 87,
+    "coercion_decisions": 6,
+    "charges_amount": 123_456,  # 元
+}
+
+
+def two_entered(system: System, year: int) -> a.AnnualReport | None:
+    """The report once section 二 has the figures entered."""
+    report = system.report(year)
+    entered = {FIGURE_FIELDS[name]: n for name, n in TWO_ENTERED.items()}
+    return report if {k: v for k, v in cells_of(report).items() if k[0] == TWO} == entered else None
+
+
+def in_order(text: str, parts: list[str]) -> bool:
+    at = 0
+    for part in parts:
+        at = text.find(part, at)
+        if at < 0:
+            return False
+    return True
+
+
 def report_once(system: System, year: int, want: dict[Any, int]) -> a.AnnualReport | None:
     """The report once the projection has caught up with everything the scenario did."""
     report = system.report(year)
@@ -440,30 +497,79 @@ def test_two_years_through_the_apis_give_the_exact_tables(
         ("fee_waiver", f"减免信息处理费 700 元：{WAIVER}"),
     ]
 
-    # The report generator, in every format, against the running archive.
+    # The agency writes 一, 二 and 五 (五 saved by WPS in GB18030), against the running archive.
     token = HEAD[0][1].removeprefix("Bearer ")
+    argv = ["report", "--archive", system.archive.listen, "--token", token, "--agency", AGENCY]
+    (tmp_path / "一.txt").write_text(OVERVIEW, encoding="utf-8")
+    (tmp_path / "五.txt").write_bytes(PROBLEMS.encode("gb18030"))
+    (tmp_path / "二.toml").write_text(FIGURES_TOML, encoding="utf-8")
+    for action, file in (("set-overview", "一.txt"), ("set-problems", "五.txt")):
+        assert cli([*argv, "--year", "2026", action, "--file", str(tmp_path / file)]) == 0
+    setting = [*argv, "--year", "2026", "set-proactive", "--file", str(tmp_path / "二.toml")]
+    assert cli([*setting, "--coercion-decisions", "6"]) == 0  # an option beats the file
+    this = wait_for(partial(two_entered, system, 2026), what="section 二 counted")
+    assert {(c.text, c.section) for c in this.texts} == {(OVERVIEW, "一"), (PROBLEMS, "五")}
+
+    # The report generator, in every format.
     outputs = {}
-    for fmt in ("md", "csv", "json", "xlsx"):
+    for fmt in ("html", "md", "csv", "json", "xlsx"):
         out = tmp_path / f"report.{fmt}"
-        argv = ["report", "--archive", system.archive.listen, "--token", token, "--agency", AGENCY]
         assert cli([*argv, "--year", "2026", "--format", fmt, "--output", str(out)]) == 0
         outputs[fmt] = out
-    markdown = outputs["md"].read_text(encoding="utf-8")
-    assert "| 二、上年结转政府信息公开申请数量 |" in markdown
+    gb18030 = tmp_path / "report-gb18030.csv"
+    arguments = ["--format", "csv", "--encoding", "gb18030", "--output", str(gb18030)]
+    assert cli([*argv, "--year", "2026", *arguments]) == 0
+    csv_bytes = outputs["csv"].read_bytes()
+    assert csv_bytes.startswith(codecs.BOM_UTF8)  # Excel on Chinese Windows reads it as UTF-8
+    csv_text = csv_bytes.decode("utf-8-sig")
+    assert gb18030.read_bytes().decode("gb18030") == csv_text
+
     received = this_cell(this, RECEIVED, TOTAL)
-    [received_line] = [x for x in markdown.splitlines() if "一、本年新收" in x]
-    assert received_line.endswith(f" | {received} |")
+    texts = {fmt: outputs[fmt].read_text(encoding="utf-8") for fmt in ("html", "md")}
+    texts["csv"] = csv_text
     document = json.loads(outputs["json"].read_text(encoding="utf-8"))
+    texts["json"] = json.dumps(document["sections"], ensure_ascii=False)
+    for fmt, text in texts.items():
+        assert in_order(text, list(SECTION_TITLES.values())), fmt
+        assert in_order(text, [*OVERVIEW.splitlines(), PROBLEMS]), fmt
+        assert "（尚未填写）" not in text, fmt
+    for fmt in ("html", "md"):
+        assert '<th>行政处罚</th><td colspan="3">87</td>' in texts[fmt]
+        assert '<th>行政强制</th><td colspan="3">6</td>' in texts[fmt]
+        assert '<th>行政事业性收费</th><td colspan="3">12.3456</td>' in texts[fmt]
+        assert '<th colspan="3">二、上年结转政府信息公开申请数量</th>' in texts[fmt]
+        [received_line] = [x for x in texts[fmt].splitlines() if "一、本年新收" in x]
+        assert received_line.endswith(f"<td>{received}</td></tr>")
+    rows = list(csv.reader(csv_text.splitlines()))
+    assert ["第二十条第（一）项 / 行政规范性文件", "12", "2", "130"] in rows
+    assert ["第二十条第（八）项 / 行政事业性收费", "12.3456"] in rows
+    assert any(
+        r[0] == "三、本年度办理结果 / （三）不予公开 / 4.保护第三方合法权益" for r in rows if r
+    )
+    [two_json] = [s for s in document["sections"] if s["section"] == TWO]
+    two_rows = {
+        tuple(r["labels"]): r["values"] for b in two_json["tables"][0]["blocks"] for r in b["rows"]
+    }
+    assert two_rows[("第二十条第（五）项", "行政许可")] == ["2405"]
     assert {
         (c["section"], c["line"], c["column"]): c["value"] for c in document["cells"] if c["value"]
     } == cells_of(this)
-    assert "三、本年度办理结果 / （三）不予公开 / 4.保护第三方合法权益" in outputs["csv"].read_text(
-        encoding="utf-8"
-    )
-    sheet = load_workbook(outputs["xlsx"]).active
-    assert sheet is not None
-    assert any(str(r) == "A4:C6" for r in sheet.merged_cells.ranges)  # the top-left note
-    assert sheet["J7"].value == received  # 一、本年新收 … 总计
+
+    book = load_workbook(outputs["xlsx"])
+    assert book.sheetnames == list(SECTION_TITLES.values())
+    sheet = book[SECTION_TITLES[THREE]]
+    assert any(str(r) == "A3:C5" for r in sheet.merged_cells.ranges)  # the top-left note
+    assert sheet["J6"].value == received  # 一、本年新收 … 总计
+    two = book[SECTION_TITLES[TWO]]
+    figures = {row[0].value: row[1].value for row in two.iter_rows() if row[1].value is not None}
+    assert figures["规章"] == 3
+    assert figures["行政处罚"] == 87
+    assert figures["行政事业性收费"] == 12.3456
+    for number, text in (("一", OVERVIEW), ("五", PROBLEMS)):
+        written = " ".join(
+            str(c.value) for r in book[SECTION_TITLES[number]].iter_rows() for c in r
+        )
+        assert in_order(written, text.splitlines())
 
     # Rebuilt from zero by replay: the same tables.
     system.archive.terminate()
@@ -487,3 +593,110 @@ def test_two_years_through_the_apis_give_the_exact_tables(
             assert {k: v for k, v in table.cells.items() if v} == cells_of(report)
     finally:
         archive.close()
+
+
+def refused(call: Callable[[], Any], code: grpc.StatusCode) -> list[str]:
+    """The fields a refused call names (none for a refusal without BadRequest)."""
+    with pytest.raises(grpc.RpcError) as error:
+        call()
+    assert error.value.code() is code
+    return violations(error.value) if code is grpc.StatusCode.INVALID_ARGUMENT else []
+
+
+@dataclass
+class Entries:
+    """The agency's entries for 2025 through ArchiveService."""
+
+    stub: Any
+
+    def text(self, section: str, text: str, who: Any = HANDLER) -> Any:
+        request = a.RecordAnnualReportTextRequest(
+            agency_code=AGENCY, year=2025, section=section, text=text
+        )
+        return self.stub.RecordAnnualReportText(request, metadata=who)
+
+    def figures(self, who: Any = HANDLER, **figures: Any) -> Any:
+        request = a.RecordProactiveDisclosureFiguresRequest(
+            agency_code=AGENCY, year=2025, figures=a.ProactiveDisclosureFigures(**figures)
+        )
+        return self.stub.RecordProactiveDisclosureFigures(request, metadata=who)
+
+    def report(self) -> a.AnnualReport:
+        request = a.GetAnnualReportRequest(agency_code=AGENCY, year=2025)
+        response: a.GetAnnualReportResponse = self.stub.GetAnnualReport(
+            request, metadata=AUDITOR_TOKEN
+        )
+        return response.report
+
+    def two(self) -> dict[tuple[str, str], int]:
+        cells = self.report().cells
+        return {(c.line, c.column): c.value for c in cells if c.section == TWO and c.value}
+
+
+def test_the_agencys_entries_are_checked_kept_and_corrected_after_locking(
+    start_archive: StartService, nats_server: LocalNatsServer, tmp_path: Path
+) -> None:
+    nats_server.start()
+    archive = start_archive()
+    entries = Entries(archive.archive)
+    invalid = grpc.StatusCode.INVALID_ARGUMENT
+
+    # Bad input: INVALID_ARGUMENT naming each field, and nothing kept.
+    bad = {"rules_issued": -1, "penalty_decisions": 2_000_000_000, "charges_amount": "1.23456"}
+    assert set(refused(lambda: entries.figures(licensing_decisions=7, **bad), invalid)) == {
+        f"figures.{name}" for name in bad
+    }
+    assert refused(lambda: entries.text("一", "总体\x07情况"), invalid) == ["text"]
+    assert refused(lambda: entries.text("三", "总体情况"), invalid) == ["section"]
+    denied = grpc.StatusCode.PERMISSION_DENIED
+    refused(lambda: entries.text("一", "总体情况", AUDITOR_TOKEN), denied)
+    refused(lambda: entries.text("一", "总体情况", OTHER_HEAD), denied)
+
+    # The handler writes; the report shows it.
+    published = "总体情况：依法公开。\n第二段。"
+    assert entries.text("一", "总体情况：依法公开。\r\n第二段。").text == published
+    recorded = entries.figures(penalty_decisions=40, charges_amount="1.5")
+    assert (recorded.figures.penalty_decisions, recorded.figures.charges_amount) == (40, "1.50")
+    assert not recorded.figures.HasField("licensing_decisions")  # the refused call kept nothing
+    assert not recorded.correction
+    counted = {("penalty", "decisions"): 40, ("charges", "amount_yuan"): 15_000}
+    wait_for(lambda: entries.two() == counted, what="section 二 counted")
+
+    # Locked: the handler no longer writes; the office head's change is a correction.
+    token = HEAD[0][1].removeprefix("Bearer ")
+    argv = ["report", "--archive", archive.listen, "--token", token, "--agency", AGENCY]
+    markdown = tmp_path / "2025.md"
+    rendering = ["--year", "2025", "--format", "md", "--output", str(markdown)]
+    assert cli([*argv, *rendering, "--lock"]) == 0
+    refused(lambda: entries.text("五", "问题"), denied)
+    assert entries.text("一", "总体情况：更正后的文字。", HEAD).correction
+    assert entries.figures(HEAD, penalty_decisions=41).correction
+    report = wait_for(lambda: (r := entries.report()).corrections and r, what="the correction")
+    assert [(t.section, t.text) for t in report.texts] == [("一", published)]
+    assert [(c.section, c.published, c.current) for c in report.text_corrections] == [
+        ("一", published, "总体情况：更正后的文字。")
+    ]
+    assert [(c.line, c.published, c.current) for c in report.corrections] == [("penalty", 40, 41)]
+    assert cli([*argv, *rendering]) == 0
+    written = markdown.read_text(encoding="utf-8")
+    assert "> 更正：行政处罚 · 本年处理决定数量：发布 40，现为 41" in written
+    assert "> 更正：一、总体情况，发布后修改为：\n\n> 总体情况：更正后的文字。" in written
+
+
+def test_the_csv_opens_in_excel_on_chinese_windows(
+    start_archive: StartService, nats_server: LocalNatsServer, tmp_path: Path
+) -> None:
+    """UTF-8 with a byte-order mark by default (Excel takes a CSV without one for the ANSI code
+    page, GBK, and garbles it); GB18030 on request."""
+    nats_server.start()
+    archive = start_archive()
+    token = HEAD[0][1].removeprefix("Bearer ")
+    argv = ["report", "--archive", archive.listen, "--token", token, "--agency", AGENCY]
+    utf8, gb18030 = tmp_path / "utf8.csv", tmp_path / "gb18030.csv"
+    assert cli([*argv, "--year", "2025", "--format", "csv", "--output", str(utf8)]) == 0
+    data = utf8.read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)
+    assert "一、本年新收政府信息公开申请数量" in data.decode("utf-8-sig")
+    options = ["--encoding", "gb18030", "--output", str(gb18030)]
+    assert cli([*argv, "--year", "2025", "--format", "csv", *options]) == 0
+    assert gb18030.read_bytes().decode("gb18030") == data.decode("utf-8-sig")
