@@ -167,15 +167,13 @@ def _set_text(args: argparse.Namespace) -> None:
 
 def _set_proactive(args: argparse.Namespace) -> None:
     figures = _figures(args)
-    if not figures:
+    if not figures.ListFields():
         raise SystemExit("ogi report set-proactive: give --file or at least one figure")
     channel, stub = _stub(args)
     with channel:
         reply = stub.RecordProactiveDisclosureFigures(
             a.RecordProactiveDisclosureFiguresRequest(
-                agency_code=args.agency,
-                year=args.year,
-                figures=a.ProactiveDisclosureFigures(**figures),
+                agency_code=args.agency, year=args.year, figures=figures
             ),
             metadata=bearer(args.token),
             timeout=30,
@@ -186,7 +184,7 @@ def _set_proactive(args: argparse.Namespace) -> None:
     _say_if_correction(reply.correction, args.year)
 
 
-def _figures(args: argparse.Namespace) -> dict[str, Any]:
+def _figures(args: argparse.Namespace) -> a.ProactiveDisclosureFigures:
     """From the TOML file, then the options (which win)."""
     fields = FIGURE_FIELDS
     figures: dict[str, Any] = {}
@@ -204,7 +202,14 @@ def _figures(args: argparse.Namespace) -> dict[str, Any]:
     figures |= {name: getattr(args, name) for name in fields if hasattr(args, name)}
     if "charges_amount" in figures:
         figures["charges_amount"] = str(figures["charges_amount"])
-    return figures
+    wrong = [
+        name
+        for name, value in figures.items()
+        if name != "charges_amount" and (type(value) is not int)  # not bool, not 3.0
+    ]
+    if wrong:
+        raise SystemExit(f"{args.file}: {', '.join(wrong)}: 须为整数（a whole number）")
+    return a.ProactiveDisclosureFigures(**figures)
 
 
 def _say_if_correction(correction: bool, year: int) -> None:

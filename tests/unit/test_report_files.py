@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ogi.annual_report import SECTION_TITLES, THREE_NOTE, TOTAL, result_line
+from ogi.cli.main import main as cli
 from ogi.cli.report import render_csv, render_html, render_json, render_markdown, write_xlsx
 from ogi.taxonomy import ReportRow
 from ogi.v1 import archive_pb2 as a
@@ -198,3 +199,13 @@ def test_the_csv_lists_section_two_by_article_and_item() -> None:
     assert ["第二十条第（一）项 / 规章", "2", "0", "0"] in rows
     assert ["第二十条第（六）项 / 行政处罚", str(PENALTIES)] in rows
     assert ["项目", "本年收费金额（单位：万元）"] in rows
+
+
+def test_set_proactive_refuses_figures_that_are_not_whole_numbers_before_calling(
+    tmp_path: Path,
+) -> None:
+    figures = tmp_path / "二.toml"
+    figures.write_text("penalty_decisions = 3.0\nrules_issued = true\n", encoding="utf-8")
+    argv = ["report", "set-proactive", "--agency", "HZMZJ", "--year", "2025"]
+    with pytest.raises(SystemExit, match="penalty_decisions, rules_issued: 须为整数"):
+        cli([*argv, "--archive", "127.0.0.1:1", "--file", str(figures)])
