@@ -11,7 +11,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from grpc_status import rpc_status
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.v1 import archive_pb2, handling_pb2, intake_pb2, intake_pb2_grpc
 from tests.builders import request
-from tests.integration.conftest import Database, ServiceProcess, StartService, _starter, wait_for
+from tests.integration.conftest import Database, StartService, _starter, wait_for
 from tests.integration.throwaway_postgres import ThrowawayPostgres
 
 SERVICES = {
@@ -189,76 +188,74 @@ def postgres() -> Iterator[ThrowawayPostgres]:
     server.close()
 
 
-@contextmanager
-def intake_on(
+@pytest.fixture
+def start_intake_on_it(
     postgres: ThrowawayPostgres, nats_server: LocalNatsServer, tmp_path: Path
-) -> Iterator[ServiceProcess]:
+) -> Iterator[StartService]:
+    """Intake on the throwaway PostgreSQL; its processes are killed however the test ends."""
     database = Database(postgres.url, "intake_outage", None, "intake")
-    with contextmanager(_starter)("intake", database, nats_server, tmp_path) as start:
-        yield start()
+    yield from _starter("intake", database, nats_server, tmp_path)
 
 
 @pytest.mark.postgres
 def test_a_database_outage_is_reported_truthfully_and_loses_nothing(
-    postgres: ThrowawayPostgres, nats_server: LocalNatsServer, tmp_path: Path
+    postgres: ThrowawayPostgres, nats_server: LocalNatsServer, start_intake_on_it: StartService
 ) -> None:
     nats_server.start()
-    with intake_on(postgres, nats_server, tmp_path) as intake:
-        channel = intake.channel
-        assert channel is not None
-        serving, not_serving = (
-            health_pb2.HealthCheckResponse.SERVING,
-            health_pb2.HealthCheckResponse.NOT_SERVING,
-        )
-        with Submitters(intake.listen) as load:
-            wait_for(lambda: load.count(grpc.StatusCode.OK) >= 20, what="submissions before")
-            postgres.stop()
-            stopped = time.monotonic()
-            down = wait_for(when(lambda: health(channel) == not_serving), 5, "NOT_SERVING")
-            assert health(channel, SERVICES["intake"].full_name) == not_serving
-            while time.monotonic() - stopped < 10:  # away for 10 s, under load
-                assert health(channel) == not_serving
-                time.sleep(0.2)
-            postgres.start()
-            back = time.monotonic()
-            up = wait_for(when(lambda: health(channel) == serving), 10, "SERVING")
-            first_ok = wait_for(lambda: load.first_ok_after(back), 10, "a submission")
-            time.sleep(0.5)
-        outcomes = load.outcomes
-        failed = [o for o in outcomes if o.code is not grpc.StatusCode.OK]
-        print(
-            f"NOT_SERVING {down - stopped:.2f} s after the database stopped; SERVING "
-            f"{up - back:.2f} s and the first submission {first_ok.finished - back:.2f} s after "
-            f"it was back; {len(outcomes)} calls, {len(failed)} refused, the slowest refusal in "
-            f"{max((o.seconds for o in failed), default=0):.2f} s"
-        )
-        assert down - stopped < 2
-        assert up - back < 2
-        assert first_ok.finished - back < 2
-        assert failed, "no call met the outage: the test proved nothing"
-        assert {o.code for o in failed} == {grpc.StatusCode.UNAVAILABLE}
-        assert all(o.retry_info and o.details == UNAVAILABLE for o in failed)
-        assert max(o.seconds for o in failed) < 4  # fast, long before the 10 s deadline
-        log = intake.log()
-        assert "Traceback" not in log
-        assert log.count("database unreachable; health NOT_SERVING") == 1  # one line each way
-        assert log.count("database reachable again; health SERVING") == 1
+    intake = start_intake_on_it()
+    channel = intake.channel
+    assert channel is not None
+    serving, not_serving = (
+        health_pb2.HealthCheckResponse.SERVING,
+        health_pb2.HealthCheckResponse.NOT_SERVING,
+    )
+    with Submitters(intake.listen) as load:
+        wait_for(lambda: load.count(grpc.StatusCode.OK) >= 20, what="submissions before")
+        postgres.stop()
+        stopped = time.monotonic()
+        down = wait_for(when(lambda: health(channel) == not_serving), 5, "NOT_SERVING")
+        assert health(channel, SERVICES["intake"].full_name) == not_serving
+        while time.monotonic() - stopped < 10:  # away for 10 s, under load
+            assert health(channel) == not_serving
+            time.sleep(0.2)
+        postgres.start()
+        back = time.monotonic()
+        up = wait_for(when(lambda: health(channel) == serving), 10, "SERVING")
+        first_ok = wait_for(lambda: load.first_ok_after(back), 10, "a submission")
+        time.sleep(0.5)
+    outcomes = load.outcomes
+    failed = [o for o in outcomes if o.code is not grpc.StatusCode.OK]
+    print(
+        f"NOT_SERVING {down - stopped:.2f} s after the database stopped; SERVING "
+        f"{up - back:.2f} s and the first submission {first_ok.finished - back:.2f} s after "
+        f"it was back; {len(outcomes)} calls, {len(failed)} refused, the slowest refusal in "
+        f"{max((o.seconds for o in failed), default=0):.2f} s"
+    )
+    assert down - stopped < 2
+    assert up - back < 2
+    assert first_ok.finished - back < 2
+    assert failed, "no call met the outage: the test proved nothing"
+    assert {o.code for o in failed} == {grpc.StatusCode.UNAVAILABLE}
+    assert all(o.retry_info and o.details == UNAVAILABLE for o in failed)
+    assert max(o.seconds for o in failed) < 4  # fast, long before the 10 s deadline
+    log = intake.log()
+    assert "Traceback" not in log
+    assert log.count("database unreachable; health NOT_SERVING") == 1  # one line each way
+    assert log.count("database reachable again; health SERVING") == 1
 
-        # Nothing acknowledged is lost, and each refused submission goes through when retried.
-        stub = intake_pb2_grpc.IntakeServiceStub(channel)
-        numbers = set()
-        for outcome in outcomes:
-            if outcome.reply is not None:
-                number, code = outcome.reply.application_number, outcome.reply.query_code
-                status = stub.GetApplicationStatus(
-                    intake_pb2.GetApplicationStatusRequest(
-                        application_number=number, query_code=code
-                    ),
-                    timeout=10,
-                )
-                assert status.application_number == number
-                numbers.add(number)
-        for outcome in failed:
-            again = stub.SubmitApplication(request(request_id=outcome.request_id), timeout=10)
-            numbers.add(again.application_number)
-        assert len(numbers) == len(outcomes)  # one number each, none issued twice
+    # Nothing acknowledged is lost, and each refused submission goes through when retried.
+    stub = intake_pb2_grpc.IntakeServiceStub(channel)
+    numbers = set()
+    for outcome in outcomes:
+        if outcome.reply is not None:
+            number, code = outcome.reply.application_number, outcome.reply.query_code
+            status = stub.GetApplicationStatus(
+                intake_pb2.GetApplicationStatusRequest(application_number=number, query_code=code),
+                timeout=10,
+            )
+            assert status.application_number == number
+            numbers.add(number)
+    for outcome in failed:
+        again = stub.SubmitApplication(request(request_id=outcome.request_id), timeout=10)
+        numbers.add(again.application_number)
+    assert len(numbers) == len(outcomes)  # one number each, none issued twice
