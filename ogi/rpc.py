@@ -19,11 +19,13 @@ from typing import Any
 import grpc
 import structlog
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_status import rpc_status
 
+from ogi.bounds import request_violations
 from ogi.errors import (
     AlreadyExists,
     Conflict,
@@ -39,6 +41,7 @@ from ogi.errors import (
     is_transient,
 )
 from ogi.reflection import enable_reflection
+from ogi.wire import raise_if
 
 REQUEST_ID_KEY = "x-request-id"
 log = structlog.get_logger("ogi.rpc")
@@ -246,6 +249,8 @@ def _wrap(behaviour: Behaviour, method: str, request_id: str) -> Behaviour:
         try:
             if request is _MALFORMED:
                 raise MalformedRequest
+            if isinstance(request, Message):  # every string, list and date of any request
+                raise_if(request_violations(request))
             response = await behaviour(request, context)
         except grpc.aio.AbortError:  # the servicer chose its status itself
             raise

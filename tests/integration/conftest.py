@@ -109,9 +109,11 @@ def _database(
         return
     url = request.getfixturevalue("postgres_url")
     schema = f"{service}_test_{uuid.uuid4().hex[:10]}"
-    yield Database(url, schema, None, service)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    try:
+        yield Database(url, schema, None, service)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 @pytest.fixture
@@ -238,13 +240,15 @@ def _starter(
         suffix = "" if env["OGI_LISTEN"] == listen else f"-{env['OGI_LISTEN'].rsplit(':', 1)[1]}"
         log_path = tmp_path / f"{service}{suffix}.log"
         process = ServiceProcess(f"services.{service}", env, log_path)
+        started.append(process)  # before it starts: killed even if it never serves
         process.start(wait=wait)
-        started.append(process)
         return process
 
-    yield start
-    for process in started:
-        process.kill()
+    try:
+        yield start
+    finally:  # also when the test (or a start) failed: no process outlives its test
+        for process in started:
+            process.kill()
 
 
 @pytest.fixture
