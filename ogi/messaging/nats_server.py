@@ -7,7 +7,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+from ogi.ports import listens
 
 
 def nats_server_binary() -> str:
@@ -39,10 +42,17 @@ def free_port(host: str = "127.0.0.1") -> int:
 class LocalNatsServer:
     """Starts and stops one nats-server with JetStream storing under `store_dir`."""
 
-    def __init__(self, store_dir: Path, port: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        prefix: Sequence[str] = (),
+    ) -> None:
         self.store_dir = store_dir
         self.host = host
         self.port = port or free_port(host)
+        self.prefix = list(prefix)  # what runs the nats-server command, e.g. ogi.supervised
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -54,6 +64,7 @@ class LocalNatsServer:
         log = (self.store_dir / "nats-server.log").open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [
+                *self.prefix,
                 nats_server_binary(),
                 "-a",
                 self.host,
@@ -72,9 +83,11 @@ class LocalNatsServer:
                 raise RuntimeError(f"nats-server exited; see {self.store_dir}/nats-server.log")
             try:
                 socket.create_connection((self.host, self.port), timeout=0.2).close()
-                return
+                if listens(self.process.pid, self.port) is not False:  # not another's server
+                    return
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         raise TimeoutError(f"nats-server did not listen on {self.url} within {timeout}s")
 
     def stop(self) -> None:
