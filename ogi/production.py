@@ -9,6 +9,7 @@ are Secrets (deploy/k8s)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,8 +43,9 @@ def main() -> None:
     env = {"OGI_DATABASE_URL": database_url, "OGI_NATS_URL": nats_url}
     env |= local_key("OGI_CIPHER_KEY", data_dir / "cipher.key")
     env |= local_key("OGI_TOKEN_KEY", data_dir / "token.key")
-    run_services(data_dir, env)
+    status = run_services(data_dir, env)
     print("stopped.", flush=True)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
