@@ -67,6 +67,47 @@ class CaseState(StrEnum):
 
 OPEN_STATES = frozenset(CaseState) - {CaseState.REPLIED, CaseState.CLOSED}
 REPLYABLE = frozenset({CaseState.REGISTERED, CaseState.IN_PROGRESS, CaseState.AWAITING_REASONS})
+
+
+class Step(StrEnum):
+    """A handler's step on a case (HandlingService's methods), as clients are told which ones
+    the case allows now (Case.allowed_steps)."""
+
+    ACCEPT = "accept"  # 受理
+    ASSIGN = "assign"  # 分办
+    REQUEST_CORRECTION = "request_correction"  # 补正告知
+    LAPSE_CORRECTION = "lapse_correction"  # 逾期不补正
+    REQUEST_REASONS = "request_reasons"  # 要求说明理由 (Art 35)
+    ASSESS_REASONS = "assess_reasons"
+    START_CONSULTATION = "start_consultation"  # 征求意见
+    END_CONSULTATION = "end_consultation"
+    EXTEND = "extend"  # 延期 (office head)
+    ISSUE_FEE_NOTICE = "issue_fee_notice"  # 收费通知
+    RECORD_PAYMENT = "record_payment"
+    WAIVE_FEE = "waive_fee"  # 减免
+    LAPSE_FEE = "lapse_fee"  # 逾期未缴费
+    ANSWER = "answer"  # 答复
+    SERVE = "serve"  # 送达
+
+
+# The states each step may be taken in: the rule every step checks, and what clients offer.
+STEP_STATES: dict[Step, frozenset[CaseState]] = {
+    Step.ACCEPT: frozenset({CaseState.REGISTERED}),
+    Step.ASSIGN: OPEN_STATES,
+    Step.REQUEST_CORRECTION: frozenset({CaseState.REGISTERED}),
+    Step.LAPSE_CORRECTION: frozenset({CaseState.AWAITING_CORRECTION}),
+    Step.REQUEST_REASONS: frozenset({CaseState.REGISTERED, CaseState.IN_PROGRESS}),
+    Step.ASSESS_REASONS: frozenset({CaseState.AWAITING_REASONS}),
+    Step.START_CONSULTATION: frozenset({CaseState.IN_PROGRESS}),
+    Step.END_CONSULTATION: frozenset({CaseState.CONSULTING}),
+    Step.EXTEND: OPEN_STATES - {CaseState.REGISTERED, CaseState.AWAITING_CORRECTION},
+    Step.ISSUE_FEE_NOTICE: frozenset({CaseState.IN_PROGRESS}),
+    Step.RECORD_PAYMENT: frozenset({CaseState.AWAITING_FEE}),
+    Step.WAIVE_FEE: frozenset({CaseState.AWAITING_FEE}),
+    Step.LAPSE_FEE: frozenset({CaseState.AWAITING_FEE}),
+    Step.ANSWER: REPLYABLE,
+    Step.SERVE: frozenset({CaseState.REPLIED}),
+}
 CONCLUDING_OUTCOMES = frozenset({Outcome.NO_CORRECTION, Outcome.FEE_NOT_PAID, Outcome.WITHDRAWN})
 
 
@@ -158,7 +199,7 @@ class Case(Aggregate):
         self, items: list[str], notice_date: date, period: int, *, by: str
     ) -> None:
         """补正告知 (Art 30): once, listing everything to correct, with a reasonable period."""
-        self._require({CaseState.REGISTERED}, "a correction is requested at review")
+        self._require(STEP_STATES[Step.REQUEST_CORRECTION], "a correction is requested at review")
         if self.correction is not None:
             raise PreconditionFailed("a correction may be requested only once (Art 30)")
         if not [i for i in items if i.strip()]:
@@ -175,7 +216,7 @@ class Case(Aggregate):
 
     def lapse_correction(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期不补正: not corrected in time, the application is deemed abandoned (row 六1)."""
-        self._require({CaseState.AWAITING_CORRECTION}, "no correction is awaited")
+        self._require(STEP_STATES[Step.LAPSE_CORRECTION], "no correction is awaited")
         due = self.correction_due(calendar)
         if due is None or on <= due.due:
             raise PreconditionFailed(f"the correction period runs until {due.due if due else '?'}")
@@ -183,38 +224,40 @@ class Case(Aggregate):
 
     def request_reasons(self, notice_date: date, *, by: str) -> None:
         """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why."""
-        self._require({CaseState.REGISTERED, CaseState.IN_PROGRESS}, "reasons are asked at review")
+        self._require(STEP_STATES[Step.REQUEST_REASONS], "reasons are asked at review")
         self._not_before(notice_date, self.clock_start, "notice_date")
         self._reasons_requested(notice_date, by)
 
     def assess_reasons(self, reasonable: bool, later_due: date | None, *, by: str) -> None:
         """Reasons unreasonable: reply R12. Reasonable but not feasible in time: a later date."""
-        self._require({CaseState.AWAITING_REASONS}, "no reasons were asked for")
+        self._require(STEP_STATES[Step.ASSESS_REASONS], "no reasons were asked for")
         if reasonable and later_due is not None and later_due <= self.receipt_date:
             raise InvalidArgument([FieldViolation("later_due", "must be after the receipt date")])
         self._reasons_assessed(reasonable, later_due if reasonable else None, by)
 
     def accept(self, *, by: str) -> None:
         """受理: the application is an OGI application, clear enough to handle."""
-        self._require({CaseState.REGISTERED}, "only a case under review can be accepted")
+        self._require(STEP_STATES[Step.ACCEPT], "only a case under review can be accepted")
         self._accepted(by)
 
     def assign(self, handler: str, *, by: str) -> None:
-        self._require(OPEN_STATES, "the case is no longer open")
+        self._require(STEP_STATES[Step.ASSIGN], "the case is no longer open")
         if not handler.strip():
             raise InvalidArgument([FieldViolation("assignee", "required")])
         self._assigned(handler.strip(), by)
 
     def start_consultation(self, party: str, sent_on: date, *, by: str) -> None:
         """征求意见 (Art 32, 34): the clock pauses until the opinion arrives or 15 WD run out."""
-        self._require({CaseState.IN_PROGRESS}, "consultation happens while the case is handled")
+        self._require(
+            STEP_STATES[Step.START_CONSULTATION], "consultation happens while the case is handled"
+        )
         if not party.strip():
             raise InvalidArgument([FieldViolation("party", "name the third party or agency")])
         self._not_before(sent_on, self.clock_start, "sent_on")
         self._consultation_started(party.strip(), sent_on, by)
 
     def end_consultation(self, received_on: date, opinion: str, *, by: str) -> None:
-        self._require({CaseState.CONSULTING}, "no consultation is under way")
+        self._require(STEP_STATES[Step.END_CONSULTATION], "no consultation is under way")
         self._not_before(received_on, self.pauses[-1].start, "received_on")
         self._consultation_ended(received_on, opinion, by)
 
@@ -222,10 +265,7 @@ class Case(Aggregate):
         self, calendar: WorkingDayCalendar, days: int, approved_by: str, on: date, *, by: str
     ) -> None:
         """延期 (Art 33): once, at most 20 WD, office head approval, before the period ends."""
-        self._require(
-            OPEN_STATES - {CaseState.REGISTERED, CaseState.AWAITING_CORRECTION},
-            "extend a case that is being handled",
-        )
+        self._require(STEP_STATES[Step.EXTEND], "extend a case that is being handled")
         if self.extension_days:
             raise PreconditionFailed("the reply period can be extended only once (Art 33)")
         if not 1 <= days <= MAX_EXTENSION:
@@ -242,14 +282,16 @@ class Case(Aggregate):
         self, amount: str, method: str, notified_on: date, pauses: bool, *, by: str
     ) -> None:
         """收费通知: the applicant has 20 WD from the day after receiving it to pay."""
-        self._require({CaseState.IN_PROGRESS}, "a fee notice goes out while the case is handled")
+        self._require(
+            STEP_STATES[Step.ISSUE_FEE_NOTICE], "a fee notice goes out while the case is handled"
+        )
         if self.fee_amount:
             raise PreconditionFailed("a fee notice was already issued")
         self._not_before(notified_on, self.clock_start, "notified_on")
         self._fee_notice_issued(amount, method, notified_on, pauses, by)
 
     def record_payment(self, paid_on: date, *, by: str) -> None:
-        self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        self._require(STEP_STATES[Step.RECORD_PAYMENT], "no fee is awaited")
         if self._fee_notified_on:
             self._not_before(paid_on, self._fee_notified_on, "paid_on")
         self._fee_paid(paid_on, by)
@@ -257,7 +299,7 @@ class Case(Aggregate):
     def waive_fee(self, waived_on: date, reason: str, *, by: str) -> None:
         """减免 (domain.md §6: charging is discretionary, a waiver is recorded with its reason):
         nothing is charged, and the clock runs again as after a payment."""
-        self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        self._require(STEP_STATES[Step.WAIVE_FEE], "no fee is awaited")
         if not reason.strip():
             raise InvalidArgument([FieldViolation("reason", "why the fee is waived")])
         if self._fee_notified_on and waived_on < self._fee_notified_on:
@@ -268,7 +310,7 @@ class Case(Aggregate):
 
     def lapse_fee(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期未缴费: deemed abandoned (row 六2)."""
-        self._require({CaseState.AWAITING_FEE}, "no fee is awaited")
+        self._require(STEP_STATES[Step.LAPSE_FEE], "no fee is awaited")
         due = self.fee_due(calendar)
         if due is None or on <= due.due:
             raise PreconditionFailed(f"payment is due by {due.due if due else '?'}")
@@ -281,7 +323,7 @@ class Case(Aggregate):
 
     def answer(self, reply: Reply, *, by: str) -> None:
         """答复: exactly one outcome, with the reasons, ground and agency the law requires."""
-        self._require(REPLYABLE, "answer a case under review or in progress")
+        self._require(STEP_STATES[Step.ANSWER], "answer a case under review or in progress")
         if violations := reply_violations(reply):
             raise InvalidArgument(violations)
         if reply.outcome is Outcome.R14 and self.correction_received_on is None:
@@ -293,7 +335,7 @@ class Case(Aggregate):
 
     def serve(self, method: ServiceMethod, served_on: date, *, by: str) -> None:
         """送达: the case is closed on the service date (for post, the day handed to the post)."""
-        self._require({CaseState.REPLIED}, "serve a reply that has been issued")
+        self._require(STEP_STATES[Step.SERVE], "serve a reply that has been issued")
         assert self.reply is not None  # noqa: S101 - REPLIED implies a reply
         self._not_before(served_on, self.reply.replied_on, "served_on")
         self._served(method, served_on, by)
@@ -447,6 +489,16 @@ class Case(Aggregate):
     def _served(self, method: ServiceMethod, served_on: date, by: str) -> None:
         self.concluded_on = served_on
         self.state = CaseState.CLOSED
+
+    def allowed_steps(self) -> list[Step]:
+        """The steps the case allows now, by its state (and a fee notice and an extension only
+        once); a step may still be refused for its date or the caller's role."""
+        once = {Step.EXTEND: not self.extension_days, Step.ISSUE_FEE_NOTICE: not self.fee_amount}
+        return [
+            step
+            for step, states in STEP_STATES.items()
+            if self.state in states and once.get(step, True)
+        ]
 
     # --- guards -------------------------------------------------------------------------------
 

@@ -109,6 +109,7 @@ def case_to_wire(
         outcome=OUTCOME_CODES[case.outcome] if case.outcome else common_pb2.OUTCOME_UNSPECIFIED,
         concluded_on=date_to_wire(case.concluded_on),
         history=[history_entry(e) for e in history],
+        allowed_steps=[step.value for step in case.allowed_steps()],
     )
 
 
