@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -155,6 +156,17 @@ class Application(Aggregate):
     Created with an explicit `id` (see `application_id`)."""
 
     id: UUID
+    happened_at: datetime  # the time of the event being applied (see Event)
+
+    class Event(Aggregate.Event):
+        """Lets an event method read its own event's time (`happened_at`): the library sets
+        `modified_on` only after the method has run, so inside it that is the time of the event
+        before, which the applicant's timeline once showed for every notice."""
+
+        def mutate(self, aggregate: Any) -> Any:
+            if aggregate is not None:
+                aggregate.happened_at = self.timestamp
+            return super().mutate(aggregate)
 
     @event("Submitted")
     def __init__(
@@ -204,7 +216,7 @@ class Application(Aggregate):
         offline, the registrar who `recorded_by` it gives its channel and receipt date (Art 31);
         events stored before those existed read as online."""
         self.information = information
-        self.history.append(HistoryEntry(self.modified_on, "CorrectionSupplied"))
+        self.history.append(HistoryEntry(self.happened_at, "CorrectionSupplied"))
         self.state = ApplicationState.RECEIVED  # under review again
 
     @event("Withdrawn")
@@ -219,14 +231,14 @@ class Application(Aggregate):
         """撤回: the applicant takes the application back; offline, as for a correction."""
         self.state = ApplicationState.WITHDRAWN
         self.withdrawal_date = withdrawal_date
-        self.history.append(HistoryEntry(self.modified_on, "ApplicationWithdrawn"))
+        self.history.append(HistoryEntry(self.happened_at, "ApplicationWithdrawn"))
 
     @event("NoticeReceived")
     def receive_notice(self, notice: Notice, state: ApplicationState | None) -> None:
         """The agency's handling told the applicant something; a withdrawal stays final."""
         if state is not None and self.state is not ApplicationState.WITHDRAWN:
             self.state = ApplicationState(state)
-        self.history.append(HistoryEntry(self.modified_on, notice.kind, notice))
+        self.history.append(HistoryEntry(self.happened_at, notice.kind, notice))
 
 
 class NumberSequence(Aggregate):
