@@ -12,6 +12,7 @@ from ogi.taxonomy import Outcome
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, OUTCOME_CODES, date_to_wire, timestamp
 from services.intake.application import Intake
+from services.intake.clients import TrustedProxies
 from services.intake.domain import Application, ApplicationState, HistoryEntry
 from services.intake.wire import (
     information_from_wire,
@@ -55,16 +56,17 @@ HISTORY_LABELS = {
 OFFLINE_ROLES = (Role.REGISTRAR,)
 
 
-def requester(context: grpc.aio.ServicerContext) -> str:
-    """The client's address without its port: the unit that guessing is counted by."""
-    peer: str = context.peer() or "unknown"
-    return peer.rsplit(":", 1)[0]
-
-
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, intake: Intake, auth: Authenticator) -> None:
+    def __init__(
+        self, intake: Intake, auth: Authenticator, proxies: TrustedProxies | None = None
+    ) -> None:
         self.intake = intake
         self.auth = auth
+        self.proxies = proxies or TrustedProxies.from_env()
+
+    def requester(self, context: grpc.aio.ServicerContext) -> str:
+        """The client's address: the unit that guessing is counted by."""
+        return self.proxies.client(context.peer() or "", context.invocation_metadata())
 
     async def SubmitApplication(
         self, request: intake_pb2.SubmitApplicationRequest, context: grpc.aio.ServicerContext
@@ -95,7 +97,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             self.intake.status,
             request.application_number.strip(),
             request.query_code,
-            requester(context),
+            self.requester(context),
         )
         return self._status(application)
 
@@ -106,7 +108,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             self.intake.supply_correction,
             request.application_number.strip(),
             request.query_code,
-            requester(context),
+            self.requester(context),
             information_from_wire(request.information),
             request.note.strip(),
         )
@@ -119,7 +121,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             self.intake.withdraw,
             request.application_number.strip(),
             request.query_code,
-            requester(context),
+            self.requester(context),
             request.reason.strip(),
         )
         return intake_pb2.WithdrawApplicationResponse(withdrawal_date=date_to_wire(withdrawal_date))

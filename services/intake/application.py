@@ -267,15 +267,16 @@ class Intake(ServiceApplication):
 
     def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
         """Refuses a wrong code exactly as an unknown number, and slows down a client that keeps
-        guessing. Counted per client, not per number, so nobody can lock an applicant out."""
+        guessing (services.intake.throttle): per number and client, and per client; never per
+        number alone, so nobody can lock an applicant out."""
         now = self.clock()
-        if wait := self.throttle.retry_after(requester, now):
+        if wait := self.throttle.retry_after(number, requester, now):
             raise TooManyAttempts(too_many_guesses(wait), wait)
         assignment = self._get(assignment_id(number))
         application = self._application(assignment.application_id) if assignment else None
         stored = application.query_code_digest if application else _UNKNOWN_NUMBER_DIGEST
         if not hmac.compare_digest(stored, _digest(query_code)) or application is None:
-            self.throttle.record_failure(requester, now)
+            self.throttle.record_failure(number, requester, now)
             raise NotFound("no application with this number and query code")
         return application
 

@@ -248,7 +248,10 @@ def test_status_needs_the_right_code_and_guessing_is_slowed_down(
     assert [h.kind for h in status.history] == ["ApplicationSubmitted"]
     assert status.agency.name == "菏泽市民政局"
     details = set()
-    for number in [reply.application_number, "HZMZJ-2026-999999"] * 2 + ["X"]:
+    # Five wrong codes for one number from one address (GuessPolicy.per_number), among others.
+    for number in [reply.application_number, "HZMZJ-2026-999999", "X"] + [
+        reply.application_number
+    ] * 4:
         with pytest.raises(grpc.RpcError) as error:
             intake.stub.GetApplicationStatus(ask(application_number=number, query_code="NOPE"))
         assert error.value.code() is grpc.StatusCode.NOT_FOUND

@@ -41,7 +41,9 @@ def intake(clock: FakeClock) -> Intake:
         "CIPHER_KEY": new_cipher_key(),
     }
     agencies = AgencyDirectory.from_file(load_settings("intake", {}).agencies_file)
-    return Intake(env, agencies, clock=clock, throttle=GuessThrottle(GuessPolicy(max_failures=3)))
+    return Intake(
+        env, agencies, clock=clock, throttle=GuessThrottle(GuessPolicy(per_number=3, per_address=6))
+    )
 
 
 def stored(intake: Intake) -> int:
