@@ -7,7 +7,9 @@ of its backend.
 
 Replicas of a service may run the same projection at once. A batch commits only if the position
 is still the one it was read after (`after`); otherwise another replica got there first and the
-whole transaction is rolled back (ProjectionConflict), so additive tables never count twice."""
+whole transaction is rolled back (ProjectionConflict), so additive tables never count twice.
+A write may also carry a claim: a statement that must change exactly one row (taking an event off
+a set-aside list, ogi.setaside), else the transaction is rolled back the same way."""
 
 from __future__ import annotations
 
@@ -32,10 +34,15 @@ class TrackedTables(Protocol):
     source: str
 
     def write(
-        self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
+        self,
+        statements: Sequence[Statement],
+        tracking: Tracking | None,
+        after: int = 0,
+        claim: Statement | None = None,
     ) -> None:
-        """Run the statements and move the position from `after` to the tracking's, in one
-        transaction; ProjectionConflict if the position is no longer `after`."""
+        """Run the claim and the statements and move the position from `after` to the
+        tracking's, in one transaction; ProjectionConflict if the position is no longer `after`
+        or the claim changed no row."""
         ...
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
@@ -73,6 +80,16 @@ class _Tables:
         for sql, runs in groupby(statements, key=lambda s: s[0]):
             cursor.executemany(self._sql(sql), [params for _, params in runs])
 
+    def _claim(self, cursor: Any, claim: Statement | None) -> None:
+        if claim is None:
+            return
+        cursor.execute(self._sql(claim[0]), claim[1])
+        if self._rows_changed(cursor) != 1:
+            raise ProjectionConflict(f"{self.source}: claimed by another replica first")
+
+    def _rows_changed(self, cursor: Any) -> int:
+        return int(cursor.rowcount)
+
     def _check_position(self, cursor: Any, after: int) -> None:
         recorder: Any = self
         current = recorder._max_tracking_id(self.source, cursor) or 0
@@ -81,13 +98,21 @@ class _Tables:
 
 
 class _SQLiteTables(_Tables, SQLiteTrackingRecorder):
+    def _rows_changed(self, cursor: Any) -> int:
+        return int(cursor.sqlite_cursor.rowcount)  # the library's wrapper does not pass it on
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self._ddl()]
 
     def write(
-        self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
+        self,
+        statements: Sequence[Statement],
+        tracking: Tracking | None,
+        after: int = 0,
+        claim: Statement | None = None,
     ) -> None:
         with self.datastore.transaction(commit=True) as c:
+            self._claim(c, claim)
             self._run(c, statements)
             if tracking is not None:
                 # Checked after writing: SQLite has one writer, so the position cannot move now.
@@ -118,13 +143,20 @@ class _PostgresTables(_Tables, PostgresTrackingRecorder):
         return super()._sql(sql).replace("?", "%s")
 
     def write(
-        self, statements: Sequence[Statement], tracking: Tracking | None, after: int = 0
+        self,
+        statements: Sequence[Statement],
+        tracking: Tracking | None,
+        after: int = 0,
+        claim: Statement | None = None,
     ) -> None:
         with self.datastore.transaction(commit=True) as curs:
             if tracking is not None:
                 # Replicas' batches of this projection commit one at a time.
                 curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.source])
                 self._check_position(curs, after)
+            # A second replica's claim of the same row waits for the first to commit, then
+            # finds it gone.
+            self._claim(curs, claim)
             self._run(curs, statements)
             if tracking is not None:
                 self._insert_tracking(curs, tracking)

@@ -3,7 +3,8 @@
 `apply(subject, data)` must record its effect and the upstream position (tracking) in one
 transaction, and report an event already tracked as applied; only then is the message acked. A
 redelivery after a crash between commit and ack is therefore acked without effect. A message
-that keeps failing for a reason of its own is set aside (ogi.messaging.deadletter)."""
+that keeps failing for a reason of its own is set aside (ogi.messaging.deadletter). A message
+delivered late on purpose (its header ogi.messaging.inbox.LATE_FOR) is applied as such."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ogi.messaging.deadletter import (
     failure,
     is_transient,
 )
+from ogi.messaging.inbox import delivered_late, late_for
 from ogi.messaging.stream import STREAM, StreamSettings
 from ogi.messaging.worker import FaultPoint, NatsWorker
 
@@ -79,7 +81,8 @@ class Consumer(NatsWorker):
                 continue
             for message in messages:
                 try:
-                    await asyncio.to_thread(self.apply, message.subject, message.data)
+                    with delivered_late(late_for(self.durable, message.headers)):
+                        await asyncio.to_thread(self.apply, message.subject, message.data)
                 except Exception as error:
                     if is_transient(error):
                         raise  # reconnect and have it delivered again, however often

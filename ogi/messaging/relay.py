@@ -4,20 +4,31 @@
 Crash anywhere and nothing is lost (the outbox is the event store) and nothing is stored twice:
 a batch published but not yet recorded is re-sent on restart and the stream's duplicate window
 drops the copies. Of several replicas only the holder of the relay lock publishes (order needs one
-writer); the others stand by and the first to get the lock after the leader dies takes over."""
+writer); the others stand by and the first to get the lock after the leader dies takes over.
+
+An event that cannot be made a message is set aside (ogi.setaside) with the events of its
+aggregate behind it, and the relay goes on. Set-aside events are tried again at start-up and when
+the operator asks, oldest first, under their own id (`<service>:<notification id>`) and marked
+late (ogi.messaging.inbox.LATE_FOR): consumers, which have gone past its position, still apply
+it, once, and before the later events of its aggregate, which wait behind it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Protocol
 
 import structlog
 from nats.js import JetStreamContext
 
 from ogi.leadership import Leadership
-from ogi.messaging.outbox import OutgoingMessage
+from ogi.messaging.deadletter import is_transient
+from ogi.messaging.inbox import EVERY_CONSUMER, LATE_FOR
+from ogi.messaging.outbox import READER, OutgoingMessage, Untranslatable
 from ogi.messaging.stream import STREAM, StreamSettings
 from ogi.messaging.worker import FaultPoint, NatsWorker
+from ogi.setaside import Retried, RetryRequests, SetAsideEvent, SetAsideLog, logged_set_aside
+from ogi.views import ProjectionConflict
 
 log = structlog.get_logger("ogi.relay")
 
@@ -26,9 +37,14 @@ CRASH_AFTER_PUBLISH = "relay-crash-after-publish"
 
 
 class Outbox(Protocol):
+    @property
+    def set_aside(self) -> SetAsideLog: ...
     def position(self) -> int: ...
-    def record(self, notification_id: int) -> None: ...
-    def after(self, position: int, limit: int) -> tuple[int, list[OutgoingMessage]]: ...
+    def record(self, notification_id: int, after: int) -> None: ...
+    def after(
+        self, position: int, limit: int
+    ) -> tuple[int, list[OutgoingMessage | Untranslatable]]: ...
+    def again(self, notification_id: int) -> OutgoingMessage | None: ...
 
 
 class Relay(NatsWorker):
@@ -49,6 +65,9 @@ class Relay(NatsWorker):
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._after_publish = FaultPoint(CRASH_AFTER_PUBLISH)
+        self.reader = READER
+        self.retries = RetryRequests()
+        self._retry_due = True  # at start: a new release may have fixed the cause
 
     async def run(self) -> None:
         try:
@@ -60,6 +79,11 @@ class Relay(NatsWorker):
         log.info("relay connected", url=self.nats_url)
         leading: bool | None = None  # logged on every change, and once at the start
         while not self.stopping:
+            # Any replica may retry: a set-aside event keeps its id and its aggregate's later
+            # events wait behind it, so the leader never publishes those first.
+            if self._retry_due or self.retries.asked:
+                self.retries.answer(await self._retry_set_aside(js))
+                self._retry_due = False
             if not await asyncio.to_thread(self.leadership.acquire):
                 if leading is not False:
                     log.info("relay standing by: another replica publishes")
@@ -72,25 +96,76 @@ class Relay(NatsWorker):
             if await self._relay_batch(js) == 0:
                 await self.sleep(self.poll_interval)
 
+    def set_aside_events(self) -> list[SetAsideEvent]:
+        return self.outbox.set_aside.events()
+
+    def retry_requested(self) -> asyncio.Future[Retried]:
+        asked = self.retries.ask()
+        self.wake()
+        return asked
+
     async def _relay_batch(self, js: JetStreamContext) -> int:
         position = await asyncio.to_thread(self.outbox.position)
-        last, messages = await asyncio.to_thread(self.outbox.after, position, self.batch_size)
-        acked = position
+        last, items = await asyncio.to_thread(self.outbox.after, position, self.batch_size)
+        recorded = acked = position
         try:
-            for message in messages:
-                ack = await js.publish(
-                    message.subject,
-                    message.payload,
-                    timeout=5,
-                    stream=STREAM,
-                    headers={"Nats-Msg-Id": f"{self.service}:{message.notification_id}"},
-                )
-                if ack.duplicate:
-                    log.info("duplicate dropped by stream", notification_id=message.notification_id)
+            for item in items:
+                if isinstance(item, Untranslatable):
+                    # Its record moves the position past it, and past what was published.
+                    await asyncio.to_thread(
+                        self.outbox.set_aside.record, item.notification, item.error, recorded
+                    )
+                    logged_set_aside(log, self.reader, item.notification, item.error)
+                    recorded = acked = item.notification_id
+                    continue
+                await self._publish(js, item)
                 self._after_publish.passed()
-                acked = message.notification_id
+                acked = item.notification_id
             acked = last
         finally:
-            if acked > position:
-                await asyncio.to_thread(self.outbox.record, acked)
+            if acked > recorded:
+                await asyncio.to_thread(self.outbox.record, acked, recorded)
         return last - position
+
+    async def _publish(
+        self, js: JetStreamContext, message: OutgoingMessage, *, late: bool = False
+    ) -> None:
+        headers = {"Nats-Msg-Id": f"{self.service}:{message.notification_id}"}
+        if late:  # after later ones: no consumer has seen it (ogi.messaging.inbox)
+            headers[LATE_FOR] = EVERY_CONSUMER
+        ack = await js.publish(
+            message.subject, message.payload, timeout=5, stream=STREAM, headers=headers
+        )
+        if ack.duplicate:
+            log.info("duplicate dropped by stream", notification_id=message.notification_id)
+
+    async def _retry_set_aside(self, js: JetStreamContext) -> Retried:
+        """Translate and publish the set-aside events again, oldest first; those published
+        leave the list. An aggregate's later events are not tried while an earlier one still
+        fails. A crash between publishing and taking one off the list publishes it again next
+        time, under the same id: the stream, or the consumers' tracking, drops the copy."""
+        applied = still = 0
+        blocked: set[str] = set()
+        log_ = self.outbox.set_aside
+        for entry in await asyncio.to_thread(log_.events):
+            if entry.originator_id in blocked:
+                still += 1
+                continue
+            try:
+                message = await asyncio.to_thread(self.outbox.again, entry.notification_id)
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                await asyncio.to_thread(log_.failed_again, entry.notification_id, error)
+                blocked.add(entry.originator_id)
+                still += 1
+                continue
+            if message is not None:
+                await self._publish(js, message, late=True)
+            # Another replica may have published it too, under the same id, and taken it off.
+            with contextlib.suppress(ProjectionConflict):
+                await asyncio.to_thread(log_.resolve, entry.notification_id)
+            applied += 1
+        if applied or still:
+            log.info("set-aside events retried", reader=self.reader, applied=applied, still=still)
+        return Retried(self.reader, applied, still)

@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 
+from ogi.setaside import SetAsideLog, set_aside_tables
 from ogi.views import Statement, tracked_tables
 from services.archive.conversion import Candidate, ConversionPolicy, Decision, Origin, candidate_id
 from services.archive.domain import Dossier
@@ -135,7 +136,8 @@ class Art44Detector:
     def __init__(
         self, app: Application[Any], policy: ConversionPolicy, similarity: MatchPolicy
     ) -> None:
-        self.tables = tracked_tables(app, SOURCE, _TABLES)
+        self.tables = tracked_tables(app, SOURCE, _TABLES | set_aside_tables(SOURCE))
+        self.set_aside = SetAsideLog(self.tables, SOURCE)
         self.policy = policy
         self.similarity = similarity
         # Each archived request is compared with the whole window: keep what the words say.
@@ -147,6 +149,13 @@ class Art44Detector:
     def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
         statements = [s for e in domain_events for s in self._statements(e)]
         self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
+
+    def reapply(self, domain_event: Any, claim: Statement) -> None:
+        """A set-aside event, compared with the groups as they stand now."""
+        self.tables.write(self._statements(domain_event), None, claim=claim)
+
+    def attention(self, _domain_event: Any, /) -> list[Statement]:
+        return []  # the request is not in the groups until it applies; the list shows it
 
     def _statements(self, e: Any) -> list[Statement]:
         if isinstance(e, _D.Opened):

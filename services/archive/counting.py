@@ -15,13 +15,14 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 
 from ogi.annual_report import RECEIVED, THREE, result_line
+from ogi.setaside import SetAsideLog, set_aside_tables
 from ogi.taxonomy import ApplicantCategory
 from ogi.views import Statement, tracked_tables
 from services.archive.domain import Dossier, Remedy
 from services.archive.report_entries import ReportEntries
 from services.archive.statistics import Key, RemedyCounting, Tally
 
-SOURCE = "statistics"
+SOURCE = "statistics"  # its tracking name, and its name for the operator
 _TABLES = {
     "report_counts": [
         "CREATE TABLE IF NOT EXISTS {report_counts} (agency_code TEXT NOT NULL, "
@@ -50,12 +51,24 @@ _R: Any = ReportEntries
 
 class StatisticsProjector:
     def __init__(self, app: Application[Any]) -> None:
-        self.tables = tracked_tables(app, SOURCE, _TABLES)
+        self.tables = tracked_tables(app, SOURCE, _TABLES | set_aside_tables(SOURCE))
+        self.set_aside = SetAsideLog(self.tables, SOURCE)
 
     def position(self) -> int:
         return self.tables.position()
 
     def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
+        statements = self._statements(domain_events)
+        self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
+
+    def reapply(self, domain_event: Any, claim: Statement) -> None:
+        """Counts a set-aside event once: its counts and its claim commit together."""
+        self.tables.write(self._statements([domain_event]), None, claim=claim)
+
+    def attention(self, _domain_event: Any, /) -> list[Statement]:
+        return []  # the dossier itself is on file: only its counts wait
+
+    def _statements(self, domain_events: list[Any]) -> list[Statement]:
         figures = [e for e in domain_events if isinstance(e, _R.FiguresRecorded)]
         domain_events = [e for e in domain_events if isinstance(e, Dossier.Event)]
         owners: dict[UUID, tuple[str, ApplicantCategory]] = {}
@@ -78,7 +91,7 @@ class StatisticsProjector:
             for e in figures
             for section, line, column, n in e.figures
         ]
-        self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
+        return statements
 
     def _owners(self, ids: set[UUID]) -> dict[UUID, tuple[str, ApplicantCategory]]:
         found: dict[UUID, tuple[str, ApplicantCategory]] = {}

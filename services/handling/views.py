@@ -12,9 +12,10 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 
-from ogi.views import TrackedTables, tracked_tables
+from ogi.setaside import SetAsideLog, set_aside_tables
+from ogi.views import Statement, TrackedTables, tracked_tables
 from services.handling.domain import CaseState
-from services.handling.worklist import SOURCE, UNASSIGNED, WorklistQuery, WorklistRow
+from services.handling.worklist import READER, SOURCE, UNASSIGNED, WorklistQuery, WorklistRow
 
 _COLUMNS = (
     "case_id",
@@ -44,11 +45,19 @@ _TABLES = {
     ]
 }
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM {{worklist}}"
-_UPSERT = (
-    f"INSERT INTO {{worklist}} ({', '.join(_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _COLUMNS)}) ON CONFLICT (case_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+_INSERT = (
+    f"INSERT INTO {{worklist}} AS w ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)}) ON CONFLICT (case_id) "
 )
+# Never back to an older version of the case: a set-aside event applied again writes the case as
+# it stands, and a replica's batch read before that must not undo it.
+_UPSERT = (
+    _INSERT
+    + "DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    + " WHERE w.version <= excluded.version"
+)
+_PLACEHOLDER = _INSERT + "DO NOTHING"
 _ORDER = " ORDER BY reply_due IS NULL, reply_due, receipt_date, application_number"
 
 
@@ -57,9 +66,23 @@ class WorklistTable:
 
     def __init__(self, tables: TrackedTables) -> None:
         self.tables = tables
+        self._set_aside = SetAsideLog(tables, READER)
 
-    def put(self, rows: Sequence[WorklistRow], tracking: Tracking | None, after: int = 0) -> None:
-        self.tables.write([(_UPSERT, _values(r)) for r in rows], tracking, after)
+    @property
+    def set_aside(self) -> SetAsideLog:
+        return self._set_aside
+
+    def put(
+        self,
+        rows: Sequence[WorklistRow],
+        tracking: Tracking | None,
+        after: int = 0,
+        claim: Statement | None = None,
+    ) -> None:
+        self.tables.write([(_UPSERT, _values(r)) for r in rows], tracking, after, claim)
+
+    def placeholder(self, row: WorklistRow) -> Statement:
+        return _PLACEHOLDER, _values(row)
 
     def open_rows(self, query: WorklistQuery) -> list[WorklistRow]:
         clauses, params = _filters(query)
@@ -90,7 +113,7 @@ class WorklistTable:
 
 def worklist_view(app: Application[Any]) -> WorklistTable:
     """The worklist table in `app`'s own database."""
-    return WorklistTable(tracked_tables(app, SOURCE, _TABLES))
+    return WorklistTable(tracked_tables(app, SOURCE, _TABLES | set_aside_tables(READER)))
 
 
 def _values(row: WorklistRow) -> tuple[Any, ...]:

@@ -1,6 +1,10 @@
 """The worklist (待办): open cases of an agency with their due dates, kept as a projection of
 handling's own events. Stored rows hold the dates; what depends on today (working days left,
-at risk, overdue) is worked out when the list is read."""
+at risk, overdue) is worked out when the list is read.
+
+An event the projection cannot apply is set aside (ogi.setaside) and its case stays on the list
+as needing attention: a row with what is known of it and no dates, if it had none yet. Applied
+again, the case is projected afresh from the store."""
 
 from __future__ import annotations
 
@@ -11,13 +15,20 @@ from datetime import date
 from typing import Any, Protocol, cast
 from uuid import UUID
 
+import structlog
 from eventsourcing.persistence import Tracking
 
 from ogi.deadlines import working_days_left
+from ogi.messaging.deadletter import is_transient
+from ogi.setaside import SetAsideLog
+from ogi.views import Statement
 from ogi.workdays import WorkingDayCalendar
 from services.handling.domain import OPEN_STATES, Case, CaseState
 
+log = structlog.get_logger("handling.worklist")
+
 SOURCE = "handling"  # the tracking name: the view follows handling's notification log
+READER = "worklist"  # its name for the operator, and of its set-aside table
 UNASSIGNED = "-"  # filter value for cases nobody has yet
 DESCRIPTION_CHARS = 120
 
@@ -61,9 +72,25 @@ class WorklistItem:
 class WorklistView(Protocol):
     """Where the rows live (SQLite or PostgreSQL, see views.py)."""
 
-    def put(self, rows: Sequence[WorklistRow], tracking: Tracking | None, after: int = 0) -> None:
-        """Insert or replace rows, and move the position from `after` to the tracking's if
-        given, in one transaction (ogi.views.ProjectionConflict if it is no longer `after`)."""
+    @property
+    def set_aside(self) -> SetAsideLog:
+        """The events the projection set aside (ogi.setaside), beside the rows."""
+        ...
+
+    def put(
+        self,
+        rows: Sequence[WorklistRow],
+        tracking: Tracking | None,
+        after: int = 0,
+        claim: Statement | None = None,
+    ) -> None:
+        """Insert or replace rows (never with an older version of the case), run the claim,
+        and move the position from `after` to the tracking's if given, in one transaction
+        (ogi.views.ProjectionConflict if it is no longer `after` or the claim found nothing)."""
+        ...
+
+    def placeholder(self, row: WorklistRow) -> Statement:
+        """The statement that inserts `row` unless the case has one already."""
         ...
 
     def open_rows(self, query: WorklistQuery) -> list[WorklistRow]:
@@ -106,6 +133,25 @@ def row_for(case: Case, calendar: WorkingDayCalendar) -> WorklistRow:
     )
 
 
+def attention_row(case: Case, calendar: WorkingDayCalendar) -> WorklistRow:
+    """What the worklist shows of a case it could not project: who and where, no dates and
+    no description (either may be what failed), so that handlers still see the case."""
+    return WorklistRow(
+        case_id=case.id,
+        application_number=case.application_number,
+        agency_code=case.agency_code,
+        state=case.state,
+        assignee=case.assignee,
+        receipt_date=case.receipt_date,
+        reply_due=None,
+        reply_due_provisional=False,
+        waiting_until=None,
+        description="",
+        version=case.version,
+        calendar_version=calendar.version,
+    )
+
+
 def item_for(
     row: WorklistRow, calendar: WorkingDayCalendar, today: date, at_risk_within: int
 ) -> WorklistItem:
@@ -131,8 +177,30 @@ class WorklistProjector:
         self.calendar = calendar
         self._seen: OrderedDict[UUID, Case] = OrderedDict()
 
+    @property
+    def set_aside(self) -> SetAsideLog:
+        return self.view.set_aside
+
     def position(self) -> int:
         return self.view.position()
+
+    def reapply(self, domain_event: Any, claim: Statement) -> None:
+        """A set-aside event of a case: project the case as it stands now."""
+        rows = []
+        if isinstance(domain_event, Case.Event):
+            self._seen.pop(domain_event.originator_id, None)
+            rows.append(row_for(self.repository.get(domain_event.originator_id), self.calendar))
+        self.view.put(rows, None, claim=claim)
+
+    def attention(self, domain_event: Any) -> list[Statement]:
+        """A row for the case if it has none (its first event failed): it stays in sight."""
+        if not isinstance(domain_event, Case.Event):
+            return []
+        self._seen.pop(domain_event.originator_id, None)
+        case = self.repository.get(
+            domain_event.originator_id, version=domain_event.originator_version
+        )
+        return [self.view.placeholder(attention_row(case, self.calendar))]
 
     def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
         touched: dict[UUID, Case] = {}
@@ -162,7 +230,15 @@ class WorklistProjector:
     def refresh_stale(self) -> int:
         """Recompute open cases computed with another calendar: after the operator loads a
         year's official schedule, provisional dates become exact. Returns how many changed."""
-        stale = self.view.stale_cases(self.calendar.version)
-        rows = [row_for(self.repository.get(case_id), self.calendar) for case_id in stale]
+        rows = []
+        for case_id in self.view.stale_cases(self.calendar.version):
+            try:
+                rows.append(row_for(self.repository.get(case_id), self.calendar))
+            except Exception as error:  # its dates cannot be computed: keep the row it has
+                if is_transient(error):
+                    raise
+                log.warning(
+                    "due dates not recomputed", case=str(case_id), error=type(error).__name__
+                )
         self.view.put(rows, None)
         return len(rows)
