@@ -1,7 +1,10 @@
 """`ogi deadletters list | replay <sequence>`: for the operator, the messages consumers set aside
 (ogi.messaging.deadletter) and, once the cause is fixed, putting one back on its original
-subject. Every consumer tracks the upstream notification id, so one that had applied the message
-already skips it. Talks to NATS (OGI_NATS_URL), not to a service."""
+subject, marked late for the consumer that set it aside (ogi.messaging.inbox): it applies it,
+though it has gone past it, once; the others had applied it and skip it. Talks to NATS
+(OGI_NATS_URL), not to a service. `ogi deadletters set-aside | retry` do the same for the stored
+events the services' own projections and relays set aside (ogi.cli.setaside), through the
+services."""
 
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from ogi.cli import setaside
 from ogi.messaging.deadletter import (
     FAILURE,
     ORIGINAL_SEQUENCE,
     ORIGINAL_SUBJECT,
     dead_letter_subject,
 )
+from ogi.messaging.inbox import LATE_FOR
 from ogi.messaging.stream import STREAM
 
 T = TypeVar("T")
@@ -54,7 +59,9 @@ async def replay(js: JetStreamContext, sequence: int) -> SetAside:
     await js.publish(
         message.original_subject,
         message.data,
-        headers={"Nats-Msg-Id": f"replay-{message.sequence}"},
+        # Late for the consumer that set it aside: it applies it though it has gone past it;
+        # the others have applied it already and skip it.
+        headers={"Nats-Msg-Id": f"replay-{message.sequence}", LATE_FOR: message.consumer},
     )
     await js.delete_msg(STREAM, message.sequence)
     return message
@@ -89,6 +96,7 @@ def add_parser(sub: Any) -> None:
     again = actions.add_parser("replay", help="put one back on its original subject")
     again.add_argument("sequence", type=int, help="its sequence, as `list` shows it")
     again.set_defaults(local=_replay)
+    setaside.add_actions(actions)
 
 
 def _list(args: argparse.Namespace) -> None:

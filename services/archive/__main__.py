@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 
+import grpc
+
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Authenticator
 from ogi.messaging.consumer import Consumer
+from ogi.operations import OPERATIONS_SERVICE, add_operations
 from ogi.persistence import event_store_env
 from ogi.process import prepared, serve
 from ogi.projection import ProjectionWorker
@@ -43,12 +46,17 @@ def main() -> None:
         art44.wake()
 
     archive.on_saved = saved
+
+    def servicers(s: grpc.aio.Server) -> None:
+        archive_pb2_grpc.add_ArchiveServiceServicer_to_server(
+            ArchiveServicer(archive, Authenticator.from_settings(settings)), s
+        )
+        add_operations(s, [statistics, art44], settings.token_key)
+
     server = RpcServer(
         settings.listen,
-        [archive_pb2.DESCRIPTOR.services_by_name["ArchiveService"].full_name],
-        lambda s: archive_pb2_grpc.add_ArchiveServiceServicer_to_server(
-            ArchiveServicer(archive, Authenticator.from_settings(settings)), s
-        ),
+        [archive_pb2.DESCRIPTOR.services_by_name["ArchiveService"].full_name, OPERATIONS_SERVICE],
+        servicers,
     )
     serve(archive, server, [statistics, art44, consumer])
 

@@ -18,7 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from ogi.agencies import AgencyDirectory
 from ogi.annual_report import TEXT_SECTIONS, Cell
 from ogi.application import ServiceApplication
-from ogi.auth import Principal, Role
+from ogi.auth import STAFF, Principal, Role
 from ogi.clock import Clock, system_clock
 from ogi.errors import (
     Conflict,
@@ -162,7 +162,7 @@ class Archive(ServiceApplication):
     # --- dossiers and remedies ----------------------------------------------------------------
 
     def get_dossier(self, ref: str, principal: Principal) -> Dossier:
-        principal.require_role(*Role)
+        principal.require_role(*STAFF)
         dossier = self._find(ref)
         principal.require_agency(dossier.agency_code)
         return dossier
@@ -221,7 +221,7 @@ class Archive(ServiceApplication):
     def annual_report(
         self, principal: Principal, agency_code: str, year: int, roll_up: bool
     ) -> AnnualReport:
-        principal.require_role(*Role)
+        principal.require_role(*STAFF)
         agencies = self._covered(principal, agency_code, roll_up)
         current = annual_table(self.statistics.tally(agencies, year), year)
         entries = self._entries(agency_code, year)
@@ -336,7 +336,7 @@ class Archive(ServiceApplication):
     # --- Art 44 -------------------------------------------------------------------------------
 
     def list_candidates(self, principal: Principal, agency_code: str) -> list[CandidateView]:
-        principal.require_role(*Role)
+        principal.require_role(*STAFF)
         principal.require_agency(agency_code)
         return self.art44.candidates(agency_code)
 

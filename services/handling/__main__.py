@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import grpc
 import structlog
 
 from ogi.auth import Authenticator
@@ -12,18 +13,21 @@ from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
 from ogi.messaging.relay import Relay
 from ogi.messaging.stream import STREAM
+from ogi.operations import OPERATIONS_SERVICE, add_operations
 from ogi.persistence import event_store_env
 from ogi.process import prepared, serve
 from ogi.projection import ProjectionWorker
 from ogi.rpc import RpcServer
 from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.workdays import WorkingDayCalendar
-from services.handling.api import HandlingServicer
 from services.handling.application import Handling
+from services.handling.attention import AttentiveHandlingServicer
 from services.handling.domain import HandlingPolicy
 from services.handling.integration import translator
 
 SERVICE = "handling"
+# Start-up catches the worklist up for at most this long, then serves while it goes on.
+STARTUP_CATCH_UP_SECONDS = 60.0
 log = structlog.get_logger(SERVICE)
 
 
@@ -32,18 +36,26 @@ def main() -> None:
     calendar = WorkingDayCalendar.from_file(settings.workdays_file)
     handling = Handling(event_store_env(settings), calendar, HandlingPolicy.from_env(os.environ))
     worklist = ProjectionWorker(handling, handling.worklist)
-    worklist.catch_up()
-    if refreshed := handling.worklist.refresh_stale():
-        log.info("due dates recomputed with the loaded calendar", cases=refreshed)
+    # Never blocks for good: what cannot be applied is set aside (ogi.setaside), and a database
+    # that is away is waited for by the worker once serving, not here.
+    worklist.catch_up(within=STARTUP_CATCH_UP_SECONDS)
+    try:
+        if refreshed := handling.worklist.refresh_stale():
+            log.info("due dates recomputed with the loaded calendar", cases=refreshed)
+    except Exception as error:  # the database is away: they are recomputed at the next start
+        log.warning("due dates not recomputed at start", error=type(error).__name__)
     consumer = Consumer(
         "handling-intake",
         "ogi.intake.>",
         handling.apply_intake_event,
         settings.stream,
     )
+    outbox = EventSourcedOutbox(
+        handling, translator(handling.repository, calendar), f"relay:{STREAM}"
+    )
     relay = Relay(
         SERVICE,
-        EventSourcedOutbox(handling, translator(handling.repository, calendar), f"relay:{STREAM}"),
+        outbox,
         settings.stream,
         leadership(settings, "relay"),
         poll_interval=settings.relay_poll_seconds,
@@ -54,12 +66,23 @@ def main() -> None:
         relay.wake()
 
     handling.on_saved = saved
+
+    def needing_attention() -> set[str]:
+        return handling.worklist.set_aside.originators() | outbox.set_aside.originators()
+
+    def servicers(s: grpc.aio.Server) -> None:
+        handling_pb2_grpc.add_HandlingServiceServicer_to_server(
+            AttentiveHandlingServicer(
+                handling, Authenticator.from_settings(settings), needing_attention=needing_attention
+            ),
+            s,
+        )
+        add_operations(s, [worklist, relay], settings.token_key)
+
     server = RpcServer(
         settings.listen,
-        [handling_pb2.DESCRIPTOR.services_by_name["HandlingService"].full_name],
-        lambda s: handling_pb2_grpc.add_HandlingServiceServicer_to_server(
-            HandlingServicer(handling, Authenticator.from_settings(settings)), s
-        ),
+        [handling_pb2.DESCRIPTOR.services_by_name["HandlingService"].full_name, OPERATIONS_SERVICE],
+        servicers,
     )
     serve(handling, server, [worklist, consumer, relay])
 

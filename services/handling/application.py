@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
 from ogi.application import ServiceApplication
-from ogi.auth import Principal, Role
+from ogi.auth import STAFF, Principal, Role
 from ogi.clock import Clock, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
 from ogi.v1 import events_pb2
@@ -65,7 +65,7 @@ class Handling(ServiceApplication):
 
     def get_case(self, ref: str, principal: Principal) -> Case:
         """A case of the caller's agency, by case id or application number."""
-        principal.require_role(*Role)
+        principal.require_role(*STAFF)
         case = self._find(ref)
         principal.require_agency(case.agency_code)
         return case
@@ -98,7 +98,7 @@ class Handling(ServiceApplication):
     def list_worklist(
         self, principal: Principal, query: WorklistQuery, as_of: date | None
     ) -> tuple[date, list[WorklistItem]]:
-        principal.require_role(*Role)
+        principal.require_role(*STAFF)
         principal.require_agency(query.agency_code)
         today = as_of or self.today()
         rows = self.worklist.view.open_rows(query)

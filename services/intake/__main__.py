@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import grpc
+
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Authenticator
 from ogi.leadership import leadership
@@ -9,6 +11,7 @@ from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
 from ogi.messaging.relay import Relay
 from ogi.messaging.stream import STREAM
+from ogi.operations import OPERATIONS_SERVICE, add_operations
 from ogi.persistence import event_store_env
 from ogi.process import prepared, serve
 from ogi.rpc import RpcServer
@@ -46,12 +49,17 @@ def main() -> None:
         settings.stream,
     )
     intake.on_saved = relay.wake
+
+    def servicers(s: grpc.aio.Server) -> None:
+        intake_pb2_grpc.add_IntakeServiceServicer_to_server(
+            IntakeServicer(intake, Authenticator.from_settings(settings)), s
+        )
+        add_operations(s, [relay], settings.token_key)
+
     server = RpcServer(
         settings.listen,
-        [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name],
-        lambda s: intake_pb2_grpc.add_IntakeServiceServicer_to_server(
-            IntakeServicer(intake, Authenticator.from_settings(settings)), s
-        ),
+        [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name, OPERATIONS_SERVICE],
+        servicers,
     )
     serve(intake, server, [relay, notices])
 
