@@ -8,6 +8,7 @@ import grpc
 
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Authenticator
+from ogi.bounds import EdgePolicy
 from ogi.messaging.consumer import Consumer
 from ogi.operations import OPERATIONS_SERVICE, add_operations
 from ogi.persistence import event_store_env
@@ -30,6 +31,7 @@ def main() -> None:
         AgencyDirectory.from_file(settings.agencies_file),
         retention=RetentionPolicy.from_env(os.environ),
         conversion=ConversionPolicy.from_env(os.environ),
+        edges=EdgePolicy.from_env(os.environ),
     )
     statistics = ProjectionWorker(archive, archive.statistics)
     # One event per transaction: each comparison sees the groups the previous one left.

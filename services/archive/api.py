@@ -4,12 +4,14 @@ domain decide."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import grpc
 
 from ogi.auth import Authenticator, Principal
+from ogi.bounds import DateWindow, check_date, check_text
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.v1 import archive_pb2 as pb
 from ogi.v1 import archive_pb2_grpc
@@ -31,6 +33,13 @@ from services.archive.wire import (
 )
 
 _DECIDED = {k: v for k, v in REMEDY_RESULTS.items() if v.value != "pending"}
+# Bounds of what staff type in (ogi.bounds).
+MAX_REF = 100  # a dossier or application reference, an agency code
+MAX_REFERENCE = 200  # a remedy's case reference (案号)
+MAX_LINK = 2000
+MAX_TEXT = 5000
+MAX_DOCUMENT_NUMBER = 100
+MAX_TITLE = 500
 
 
 class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
@@ -40,6 +49,7 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
 
     async def GetDossier(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
+        _bounded([("dossier", request.dossier, MAX_REF)])
         dossier = await asyncio.to_thread(self.archive.get_dossier, request.dossier, principal)
         return pb.GetDossierResponse(dossier=dossier_to_wire(dossier))
 
@@ -50,6 +60,14 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         filed_on = date_from_wire(request.filed_on, "filed_on", violations)
         if filed_on is None and not violations:
             violations.append(FieldViolation("filed_on", "required"))
+        check_date(filed_on, "filed_on", self._step_dates(), violations)
+        _bounded(
+            [
+                ("dossier", request.dossier, MAX_REF),
+                ("reference", request.reference, MAX_REFERENCE),
+            ],
+            violations,
+        )
         raise_if(violations)
         assert filed_on is not None  # noqa: S101 - checked above, for the type checker
         dossier, remedy = await asyncio.to_thread(
@@ -64,6 +82,8 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         violations: list[FieldViolation] = []
         result = required(request.result, _DECIDED, "result", violations)
         decided_on = date_from_wire(request.decided_on, "decided_on", violations)
+        check_date(decided_on, "decided_on", self._step_dates(), violations)
+        _bounded([("dossier", request.dossier, MAX_REF)], violations)
         raise_if(violations)
         dossier, remedy = await asyncio.to_thread(
             self.archive.decide_remedy,
@@ -139,9 +159,17 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         violations: list[FieldViolation] = []
         candidate = _uuid(request.candidate_id, "candidate_id", violations)
         decided_on = date_from_wire(request.decided_on, "decided_on", violations)
+        check_date(decided_on, "decided_on", self._step_dates(), violations)
         which = request.WhichOneof("decision")
         if which is None:
             violations.append(FieldViolation("decision", "publication_link or decline_reason"))
+        _bounded(
+            [
+                ("publication_link", request.publication_link, MAX_LINK),
+                ("decline_reason", request.decline_reason, MAX_TEXT, False),
+            ],
+            violations,
+        )
         raise_if(violations)
         on = decided_on or self.archive.today()
         by = principal.subject
@@ -167,6 +195,13 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         candidate = _uuid(request.candidate_id, "candidate_id", violations)
         if not request.application_number.strip():
             violations.append(FieldViolation("application_number", "which application"))
+        _bounded(
+            [
+                ("application_number", request.application_number, MAX_REF),
+                ("reason", request.reason, MAX_TEXT, False),
+            ],
+            violations,
+        )
         raise_if(violations)
         await asyncio.to_thread(
             self.archive.exclude_from_candidate,
@@ -186,6 +221,8 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         principal = self._principal(context)
         violations: list[FieldViolation] = []
         suggested_on = date_from_wire(request.suggested_on, "suggested_on", violations)
+        check_date(suggested_on, "suggested_on", self._step_dates(), violations)
+        _bounded([("subject", request.subject, MAX_TITLE)], violations)
         raise_if(violations)
         cid = await asyncio.to_thread(
             self.archive.record_suggestion,
@@ -198,6 +235,14 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
 
     async def RecordDocuments(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        for n, d in enumerate(request.documents):
+            field = f"documents[{n}]"
+            check_text(
+                d.number, f"{field}.number", MAX_DOCUMENT_NUMBER, violations, single_line=True
+            )
+            check_text(d.title, f"{field}.title", MAX_TITLE, violations, single_line=True)
+        raise_if(violations)
         entries = [RegisterEntry(d.number, d.title) for d in request.documents]
         recorded = await asyncio.to_thread(
             self.archive.record_documents, principal, request.agency_code, entries
@@ -207,10 +252,30 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
     def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
         return self.auth.principal(context.invocation_metadata())
 
+    def _step_dates(self) -> DateWindow:
+        return self.archive.edges.step_dates(self.archive.today())
+
+
+def _bounded(
+    fields: list[tuple[str, str, int] | tuple[str, str, int, bool]],
+    violations: list[FieldViolation] | None = None,
+) -> None:
+    """Check each (field, value, limit[, single line: default yes]) against ogi.bounds; raise
+    at once when no `violations` list collects them."""
+    found: list[FieldViolation] = [] if violations is None else violations
+    for field, value, limit, *single in fields:
+        check_text(value, field, limit, found, single_line=single[0] if single else True)
+    if violations is None:
+        raise_if(found)
+
 
 def _year(year: int) -> int:
-    if not 2008 <= year <= 9999:  # the first Regulation took effect on 2008-05-01
-        raise InvalidArgument([FieldViolation("year", "a report year, 2008 or later")])
+    """A report year: from 2008 (the first Regulation took effect on 2008-05-01) to next year."""
+    last = date.today().year + 1
+    if not 2008 <= year <= last:
+        raise InvalidArgument(
+            [FieldViolation("year", f"须为2008至{last}年（a report year from 2008 to {last})")]
+        )
     return year
 
 

@@ -19,6 +19,7 @@ from ogi.agencies import AgencyDirectory
 from ogi.annual_report import TEXT_SECTIONS, Cell
 from ogi.application import ServiceApplication
 from ogi.auth import STAFF, Principal, Role
+from ogi.bounds import EdgePolicy
 from ogi.clock import Clock, system_clock
 from ogi.errors import (
     Conflict,
@@ -128,9 +129,11 @@ class Archive(ServiceApplication):
         retention: RetentionPolicy | None = None,
         conversion: ConversionPolicy | None = None,
         clock: Clock = system_clock,
+        edges: EdgePolicy | None = None,
     ) -> None:
         super().__init__(env, clock=clock)
         self.agencies = agencies
+        self.edges = edges or EdgePolicy()
         self.retention = retention or RetentionPolicy()
         self.statistics = StatisticsProjector(self)
         self.art44 = Art44Detector(self, conversion or ConversionPolicy(), MatchPolicy())

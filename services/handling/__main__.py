@@ -8,6 +8,7 @@ import grpc
 import structlog
 
 from ogi.auth import Authenticator
+from ogi.bounds import EdgePolicy
 from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -34,7 +35,12 @@ log = structlog.get_logger(SERVICE)
 def main() -> None:
     settings = prepared(SERVICE)
     calendar = WorkingDayCalendar.from_file(settings.workdays_file)
-    handling = Handling(event_store_env(settings), calendar, HandlingPolicy.from_env(os.environ))
+    handling = Handling(
+        event_store_env(settings),
+        calendar,
+        HandlingPolicy.from_env(os.environ),
+        edges=EdgePolicy.from_env(os.environ),
+    )
     worklist = ProjectionWorker(handling, handling.worklist)
     # Never blocks for good: what cannot be applied is set aside (ogi.setaside), and a database
     # that is away is waited for by the worker once serving, not here.

@@ -11,6 +11,14 @@ from typing import Any
 import grpc
 
 from ogi.auth import Authenticator, Principal, Role
+from ogi.bounds import (
+    EdgePolicy,
+    check_date,
+    check_range,
+    check_text,
+    text_problem,
+    too_many,
+)
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.wire import GROUNDS, OUTCOMES, date_from_wire, date_to_wire, raise_if, required
@@ -28,6 +36,16 @@ from services.handling.worklist import WorklistQuery
 
 Step = Callable[[Case, str], None]  # (case, the caller's name) -> None
 OFFICE_HEAD_ONLY = (Role.OFFICE_HEAD,)
+# Bounds of what a handler types (ogi.bounds): names and parties on one line, free text longer.
+MAX_NAME = 100
+MAX_PARTY = 200
+MAX_TEXT = 5000
+MAX_ITEM = 500
+MAX_ITEMS = 50
+MAX_CASE_REF = 100
+MAX_CORRECTION_PERIOD = 60  # working days; Art 30 asks a reasonable period (default 15)
+MAX_PAGES = 1_000_000  # pages provided under one application
+MAX_ORDINAL_IN_MONTH = 10_000
 
 
 class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
@@ -43,6 +61,8 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         states = frozenset(required(s, CASE_STATES, "states", violations) for s in request.states)
         due_before = date_from_wire(request.due_before, "due_before", violations)
         as_of = date_from_wire(request.as_of, "as_of", violations)
+        check_date(as_of, "as_of", self._edges.planning_dates(self.handling.today()), violations)
+        check_text(request.assignee, "assignee", MAX_NAME, violations, single_line=True)
         raise_if(violations)
         query = WorklistQuery(principal.agency_code, request.assignee.strip(), states, due_before)
         today, items = await asyncio.to_thread(self.handling.list_worklist, principal, query, as_of)
@@ -54,6 +74,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         self, request: handling_pb2.GetCaseRequest, context: grpc.aio.ServicerContext
     ) -> handling_pb2.GetCaseResponse:
         principal = self._principal(context)
+        _text(request.case, "case", MAX_CASE_REF)
         case = await asyncio.to_thread(self.handling.get_case, request.case, principal)
         return handling_pb2.GetCaseResponse(case=await self._case(case))
 
@@ -62,12 +83,26 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         return handling_pb2.AcceptCaseResponse(case=case)
 
     async def AssignCase(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        assignee = request.assignee
+        assignee = _text(request.assignee, "assignee", MAX_NAME, required=True, single_line=True)
         case = await self._change(request, context, lambda c, by: c.assign(assignee, by=by))
         return handling_pb2.AssignCaseResponse(case=case)
 
     async def RequestCorrection(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         notice_date = self._day(request.notice_date, "notice_date")
+        violations: list[FieldViolation] = []
+        if len(request.items) > MAX_ITEMS:
+            violations.append(FieldViolation("items", too_many(MAX_ITEMS)))
+        for n, item in enumerate(request.items):
+            check_text(item, f"items[{n}]", MAX_ITEM, violations)
+        if request.period_working_days:
+            check_range(
+                request.period_working_days,
+                "period_working_days",
+                1,
+                MAX_CORRECTION_PERIOD,
+                violations,
+            )
+        raise_if(violations)
         items = [i.strip() for i in request.items if i.strip()]
         period = request.period_working_days or self.handling.policy.correction_period
 
@@ -95,6 +130,8 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
     async def AssessReasons(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         violations: list[FieldViolation] = []
         later_due = date_from_wire(request.later_due, "later_due", violations)
+        window = self._edges.planning_dates(self.handling.today())
+        check_date(later_due, "later_due", window, violations)
         raise_if(violations)
         reasonable = request.reasonable
         case = await self._change(
@@ -104,7 +141,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
 
     async def StartConsultation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         sent_on = self._day(request.sent_on, "sent_on")
-        party = request.party
+        party = _text(request.party, "party", MAX_PARTY, required=True, single_line=True)
         case = await self._change(
             request, context, lambda c, by: c.start_consultation(party, sent_on, by=by)
         )
@@ -112,7 +149,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
 
     async def EndConsultation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         received_on = self._day(request.received_on, "received_on")
-        opinion = request.opinion.strip()
+        opinion = _text(request.opinion, "opinion", MAX_TEXT).strip()
         case = await self._change(
             request, context, lambda c, by: c.end_consultation(received_on, opinion, by=by)
         )
@@ -147,7 +184,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
 
     async def WaiveFee(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         waived_on = self._day(request.waived_on, "waived_on")
-        reason = request.reason
+        reason = _text(request.reason, "reason", MAX_TEXT)
         case = await self._change(
             request, context, lambda c, by: c.waive_fee(waived_on, reason, by=by)
         )
@@ -185,6 +222,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         roles: tuple[Role, ...] = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD),
     ) -> Any:
         principal = self._principal(context)
+        _text(request.case, "case", MAX_CASE_REF)
         case = await asyncio.to_thread(
             self.handling.change,
             request.case,
@@ -199,18 +237,37 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         history = await asyncio.to_thread(self.handling.history, case.id)
         return case_to_wire(case, history, self.handling.calendar, self.handling.today())
 
+    @property
+    def _edges(self) -> EdgePolicy:
+        return self.handling.edges
+
     def _day(self, value: Any, field: str) -> date:
-        """A date from the request; unset means today (China time)."""
+        """A date from the request, within the window a step's date may be in (ogi.bounds);
+        unset means today (China time). The step checks what it must not precede."""
         violations: list[FieldViolation] = []
+        today = self.handling.today()
         day = date_from_wire(value, field, violations)
+        check_date(day, field, self._edges.step_dates(today), violations)
         raise_if(violations)
-        return day or self.handling.today()
+        return day or today
 
     def _reply(self, wire: handling_pb2.Reply) -> Reply:
         violations: list[FieldViolation] = []
         outcome = required(wire.outcome, OUTCOMES, "reply.outcome", violations)
         ground = GROUNDS.get(wire.ground)
+        if wire.ground and ground is None:
+            violations.append(FieldViolation("reply.ground", "不是已知的理由（unknown ground）"))
         replied_on = date_from_wire(wire.replied_on, "reply.replied_on", violations)
+        window = self._edges.step_dates(self.handling.today())
+        check_date(replied_on, "reply.replied_on", window, violations)
+        check_text(wire.reasons, "reply.reasons", MAX_TEXT, violations)
+        check_text(
+            wire.responsible_agency,
+            "reply.responsible_agency",
+            MAX_PARTY,
+            violations,
+            single_line=True,
+        )
         raise_if(violations)
         return Reply(
             outcome,
@@ -221,14 +278,25 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         )
 
 
+def _text(
+    value: str, field: str, limit: int, *, required: bool = False, single_line: bool = False
+) -> str:
+    """`value` if it is within bounds (ogi.bounds); INVALID_ARGUMENT naming `field` if not."""
+    if problem := text_problem(value, limit, required=required, single_line=single_line):
+        raise InvalidArgument([FieldViolation(field, problem)])
+    return value
+
+
 def _fee(request: Any) -> tuple[FeeMethod, Any]:
     """The method and the amount the fee rules give (domain.md §6)."""
     violations: list[FieldViolation] = []
     method = required(request.method, FEE_METHODS, "method", violations)
-    if method is FeeMethod.PER_PAGE and request.pages < 1:
-        violations.append(FieldViolation("pages", "the pages to provide, at least 1"))
-    if method is FeeMethod.PER_APPLICATION and request.ordinal_in_month < 1:
-        violations.append(FieldViolation("ordinal_in_month", "at least 1"))
+    if method is FeeMethod.PER_PAGE:
+        check_range(request.pages, "pages", 1, MAX_PAGES, violations)
+    if method is FeeMethod.PER_APPLICATION:
+        check_range(
+            request.ordinal_in_month, "ordinal_in_month", 1, MAX_ORDINAL_IN_MONTH, violations
+        )
     raise_if(violations)
     amount = (
         per_page_fee(request.pages)

@@ -14,6 +14,7 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
 from ogi.application import ServiceApplication
 from ogi.auth import STAFF, Principal, Role
+from ogi.bounds import EdgePolicy
 from ogi.clock import Clock, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
 from ogi.v1 import events_pb2
@@ -26,6 +27,7 @@ from services.handling.worklist import (
     WorklistProjector,
     WorklistQuery,
     item_for,
+    row_for,
 )
 
 log = structlog.get_logger("handling")
@@ -51,10 +53,12 @@ class Handling(ServiceApplication):
         policy: HandlingPolicy | None = None,
         *,
         clock: Clock = system_clock,
+        edges: EdgePolicy | None = None,
     ) -> None:
         super().__init__(env, clock=clock)
         self.calendar = calendar
         self.policy = policy or HandlingPolicy()
+        self.edges = edges or EdgePolicy()
         self.worklist = WorklistProjector(self.repository, worklist_view(self), calendar)
 
     @property
@@ -89,11 +93,23 @@ class Handling(ServiceApplication):
                 f"the case is at version {case.version}, not {expected_version}: read it again"
             )
         step(case)
+        self._check_dates_computable(case)
         try:
             self.save(case)
         except IntegrityError as e:
             raise Conflict("the case changed at the same moment; read it again") from e
         return case
+
+    def _check_dates_computable(self, case: Case) -> None:
+        """Work out every due date the step leaves before its event is saved: a step whose
+        dates cannot be computed is refused, never saved to stop a reader later."""
+        try:
+            row_for(case, self.calendar)
+        except (ValueError, OverflowError) as e:
+            log.warning("step refused: due dates not computable", error=str(e)[:200])
+            raise InvalidArgument(
+                [FieldViolation("case", "这一步的期限无法计算（no due date can be computed)")]
+            ) from e
 
     def list_worklist(
         self, principal: Principal, query: WorklistQuery, as_of: date | None

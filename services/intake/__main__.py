@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import grpc
 
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Authenticator
+from ogi.bounds import EdgePolicy
 from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -28,7 +31,11 @@ SERVICE = "intake"
 
 def main() -> None:
     settings = prepared(SERVICE)
-    intake = Intake(event_store_env(settings), AgencyDirectory.from_file(settings.agencies_file))
+    intake = Intake(
+        event_store_env(settings),
+        AgencyDirectory.from_file(settings.agencies_file),
+        edges=EdgePolicy.from_env(os.environ),
+    )
     intake.throttle = GuessThrottle(log=database_failure_log(intake, settings.cipher_key))
     outbox = EventSourcedOutbox(
         intake,
