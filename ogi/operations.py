@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import grpc
 
-from ogi.auth import Role, bearer_token, verify_token
+from ogi.auth import Authenticator, Role
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.setaside import SetAsideEvent, SetAsideReader
 from ogi.v1 import operations_pb2 as o
@@ -21,10 +21,10 @@ OPERATIONS_SERVICE = o.DESCRIPTOR.services_by_name["OperationsService"].full_nam
 
 class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
     def __init__(
-        self, readers: Sequence[SetAsideReader], token_key: str, retry_wait: float = 30.0
+        self, readers: Sequence[SetAsideReader], auth: Authenticator, retry_wait: float = 30.0
     ) -> None:
         self.readers = list(readers)
-        self.token_key = token_key
+        self.auth = auth
         self.retry_wait = retry_wait
 
     async def ListSetAsideEvents(  # noqa: N802 - the generated method's name
@@ -63,7 +63,7 @@ class OperationsServicer(operations_pb2_grpc.OperationsServiceServicer):
         return response
 
     def _operator(self, context: grpc.aio.ServicerContext) -> None:
-        principal = verify_token(self.token_key, bearer_token(context.invocation_metadata()))
+        principal = self.auth.principal(context.invocation_metadata())
         principal.require_role(Role.OPERATOR)
 
     def _chosen(self, name: str) -> list[SetAsideReader]:
@@ -93,8 +93,8 @@ def event_to_wire(event: SetAsideEvent) -> o.SetAsideEvent:
 
 
 def add_operations(
-    server: grpc.aio.Server, readers: Sequence[SetAsideReader], token_key: str
+    server: grpc.aio.Server, readers: Sequence[SetAsideReader], auth: Authenticator
 ) -> None:
     operations_pb2_grpc.add_OperationsServiceServicer_to_server(
-        OperationsServicer(readers, token_key), server
+        OperationsServicer(readers, auth), server
     )

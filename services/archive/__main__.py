@@ -26,6 +26,7 @@ SERVICE = "archive"
 
 def main() -> None:
     settings = prepared(SERVICE)
+    auth = Authenticator.from_settings(settings)
     archive = Archive(
         event_store_env(settings),
         AgencyDirectory.from_file(settings.agencies_file),
@@ -50,10 +51,8 @@ def main() -> None:
     archive.on_saved = saved
 
     def servicers(s: grpc.aio.Server) -> None:
-        archive_pb2_grpc.add_ArchiveServiceServicer_to_server(
-            ArchiveServicer(archive, Authenticator.from_settings(settings)), s
-        )
-        add_operations(s, [statistics, art44], settings.token_key)
+        archive_pb2_grpc.add_ArchiveServiceServicer_to_server(ArchiveServicer(archive, auth), s)
+        add_operations(s, [statistics, art44], auth)
 
     server = RpcServer(
         settings.listen,

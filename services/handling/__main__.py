@@ -21,8 +21,8 @@ from ogi.projection import ProjectionWorker
 from ogi.rpc import RpcServer
 from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.workdays import WorkingDayCalendar
+from services.handling.api import HandlingServicer
 from services.handling.application import Handling
-from services.handling.attention import AttentiveHandlingServicer
 from services.handling.domain import HandlingPolicy
 from services.handling.integration import translator
 
@@ -34,6 +34,7 @@ log = structlog.get_logger(SERVICE)
 
 def main() -> None:
     settings = prepared(SERVICE)
+    auth = Authenticator.from_settings(settings)
     calendar = WorkingDayCalendar.from_file(settings.workdays_file)
     handling = Handling(
         event_store_env(settings),
@@ -78,12 +79,10 @@ def main() -> None:
 
     def servicers(s: grpc.aio.Server) -> None:
         handling_pb2_grpc.add_HandlingServiceServicer_to_server(
-            AttentiveHandlingServicer(
-                handling, Authenticator.from_settings(settings), needing_attention=needing_attention
-            ),
+            HandlingServicer(handling, auth, needing_attention),
             s,
         )
-        add_operations(s, [worklist, relay], settings.token_key)
+        add_operations(s, [worklist, relay], auth)
 
     server = RpcServer(
         settings.listen,

@@ -49,9 +49,18 @@ MAX_ORDINAL_IN_MONTH = 10_000
 
 
 class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
-    def __init__(self, handling: Handling, auth: Authenticator) -> None:
+    def __init__(
+        self,
+        handling: Handling,
+        auth: Authenticator,
+        needing_attention: Callable[[], set[str]] = set,
+    ) -> None:
+        """`needing_attention`: the ids of cases with an event the worklist or the relay set
+        aside (ogi.setaside); their worklist lines and GetCase say so, so no case is lost
+        silently while the operator looks into why."""
         self.handling = handling
         self.auth = auth
+        self.needing_attention = needing_attention
 
     async def ListWorklist(
         self, request: handling_pb2.ListWorklistRequest, context: grpc.aio.ServicerContext
@@ -66,9 +75,11 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         raise_if(violations)
         query = WorklistQuery(principal.agency_code, request.assignee.strip(), states, due_before)
         today, items = await asyncio.to_thread(self.handling.list_worklist, principal, query, as_of)
-        return handling_pb2.ListWorklistResponse(
-            items=[worklist_item_to_wire(i) for i in items], today=date_to_wire(today)
-        )
+        marked = await asyncio.to_thread(self.needing_attention)
+        lines = [worklist_item_to_wire(i) for i in items]
+        for line in lines:
+            line.needs_attention = line.case_id in marked
+        return handling_pb2.ListWorklistResponse(items=lines, today=date_to_wire(today))
 
     async def GetCase(
         self, request: handling_pb2.GetCaseRequest, context: grpc.aio.ServicerContext
@@ -235,7 +246,9 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
 
     async def _case(self, case: Case) -> Any:
         history = await asyncio.to_thread(self.handling.history, case.id)
-        return case_to_wire(case, history, self.handling.calendar, self.handling.today())
+        wire = case_to_wire(case, history, self.handling.calendar, self.handling.today())
+        wire.needs_attention = wire.case_id in await asyncio.to_thread(self.needing_attention)
+        return wire
 
     @property
     def _edges(self) -> EdgePolicy:

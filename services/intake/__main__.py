@@ -31,6 +31,7 @@ SERVICE = "intake"
 
 def main() -> None:
     settings = prepared(SERVICE)
+    auth = Authenticator.from_settings(settings)
     intake = Intake(
         event_store_env(settings),
         AgencyDirectory.from_file(settings.agencies_file),
@@ -58,10 +59,8 @@ def main() -> None:
     intake.on_saved = relay.wake
 
     def servicers(s: grpc.aio.Server) -> None:
-        intake_pb2_grpc.add_IntakeServiceServicer_to_server(
-            IntakeServicer(intake, Authenticator.from_settings(settings)), s
-        )
-        add_operations(s, [relay], settings.token_key)
+        intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(intake, auth), s)
+        add_operations(s, [relay], auth)
 
     server = RpcServer(
         settings.listen,
