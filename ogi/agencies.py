@@ -18,6 +18,7 @@ class Agency:
     name: str
     parent_code: str
     go_live: date | None = None  # the first receipt date the agency records in ogi, if set
+    asks_purpose: bool = False  # asks applicants what the information is for (用途), optionally
 
 
 class AgencyDirectoryError(Exception):
@@ -44,7 +45,16 @@ class AgencyDirectory:
         with path.open("rb") as f:
             entries = tomllib.load(f).get("agency", [])
         return cls(
-            [Agency(e["code"], e["name"], e.get("parent", ""), e.get("go_live")) for e in entries]
+            [
+                Agency(
+                    e["code"],
+                    e["name"],
+                    e.get("parent", ""),
+                    e.get("go_live"),
+                    bool(e.get("asks_purpose", False)),
+                )
+                for e in entries
+            ]
         )
 
     def get(self, code: str) -> Agency | None:

@@ -29,13 +29,13 @@ def resident_id_check_character(first17: str) -> str:
 def resident_id_problem(number: str) -> str | None:
     """Why `number` is not a valid 18-character resident identity number, or None if it is."""
     if not _RESIDENT_ID.match(number):
-        return "must be 17 digits followed by a digit or X"
+        return "须为17位数字加1位数字或X（must be 17 digits followed by a digit or X）"
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "characters 7-14 are not a valid date of birth"
+        return "第7至14位不是有效的出生日期（characters 7-14 are not a valid date of birth）"
     if resident_id_check_character(number[:17]) != number[17]:
-        return "check character does not match (GB 11643)"
+        return "校验码不符（GB 11643）（check character does not match (GB 11643)）"
     return None
 
 
@@ -48,7 +48,10 @@ def credit_code_check_character(first17: str) -> str:
 def credit_code_problem(code: str) -> str | None:
     """Why `code` is not a valid unified social credit code, or None if it is."""
     if not _CREDIT_CODE.match(code):
-        return "must be 18 characters of 0-9 and A-Y without I, O, Z, S, V"
+        return (
+            "须为18位数字或大写字母，不含I、O、Z、S、V"
+            "（must be 18 characters of 0-9 and A-Y without I, O, Z, S, V）"
+        )
     if credit_code_check_character(code[:17]) != code[17]:
-        return "check character does not match (GB 32100)"
+        return "校验码不符（GB 32100）（check character does not match (GB 32100)）"
     return None

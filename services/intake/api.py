@@ -29,11 +29,17 @@ STATES = {
     ApplicationState.ANSWERED: intake_pb2.APPLICATION_STATE_ANSWERED,
     ApplicationState.CONCLUDED: intake_pb2.APPLICATION_STATE_CONCLUDED,
     ApplicationState.WITHDRAWN: intake_pb2.APPLICATION_STATE_WITHDRAWN,
+    ApplicationState.REASONS_REQUESTED: intake_pb2.APPLICATION_STATE_REASONS_REQUESTED,
 }
 HISTORY_LABELS = {
     "ApplicationSubmitted": ("已收到申请", "Application received"),
     "CorrectionSupplied": ("已提交补正材料", "Correction supplied"),
     "ApplicationWithdrawn": ("已撤回申请", "Application withdrawn"),
+    "ReasonsSupplied": ("已说明理由", "Reasons supplied (Art 35)"),
+    "DisclosureSuggested": (
+        "已建议将相关信息纳入主动公开范围",
+        "Proactive disclosure suggested (Art 44(2))",
+    ),
     "CorrectionRequested": (
         "补正告知：请在期限内补正",
         "Correction requested: correct by the due date",
@@ -126,6 +132,34 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         )
         return intake_pb2.WithdrawApplicationResponse(withdrawal_date=date_to_wire(withdrawal_date))
 
+    async def SupplyReasons(
+        self, request: intake_pb2.SupplyReasonsRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.SupplyReasonsResponse:
+        receipt_date = await asyncio.to_thread(
+            self.intake.supply_reasons,
+            request.application_number.strip(),
+            request.query_code,
+            self.requester(context),
+            request.reasons.strip(),
+        )
+        return intake_pb2.SupplyReasonsResponse(receipt_date=date_to_wire(receipt_date))
+
+    async def SuggestProactiveDisclosure(
+        self,
+        request: intake_pb2.SuggestProactiveDisclosureRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> intake_pb2.SuggestProactiveDisclosureResponse:
+        suggested_on = await asyncio.to_thread(
+            self.intake.suggest_disclosure,
+            request.application_number.strip(),
+            request.query_code,
+            self.requester(context),
+            request.subject.strip(),
+        )
+        return intake_pb2.SuggestProactiveDisclosureResponse(
+            suggested_on=date_to_wire(suggested_on)
+        )
+
     async def RecordCorrectionReceived(
         self,
         request: intake_pb2.RecordCorrectionReceivedRequest,
@@ -168,7 +202,12 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.ListAgenciesResponse:
         return intake_pb2.ListAgenciesResponse(
             agencies=[
-                common_pb2.Agency(code=a.code, name=a.name, parent_code=a.parent_code)
+                common_pb2.Agency(
+                    code=a.code,
+                    name=a.name,
+                    parent_code=a.parent_code,
+                    asks_purpose=a.asks_purpose,
+                )
                 for a in self.intake.agencies
             ]
         )

@@ -135,6 +135,8 @@ class Intake(ServiceApplication):
                 transcribed_by=command.transcribed_by,
                 query_code_digest=_digest(query_code),
                 fingerprint=fingerprint,
+                notify_by=tuple(c.value for c in command.notify_by),
+                purpose=command.purpose,
             )
             try:
                 self.save(sequence, application, NumberAssignment(application.number, app_id))
@@ -239,6 +241,38 @@ class Intake(ServiceApplication):
         return offline_receipt_violations(
             received.channel, received.receipt_date, received.transcribed_by, window, "received."
         )
+
+    def supply_reasons(self, number: str, query_code: str, requester: str, reasons: str) -> date:
+        """说明理由 (Art 35): only when the agency asked, once per request."""
+        violations = note_violations(reasons, "reasons")
+        if not reasons.strip():
+            violations.append(FieldViolation("reasons", "请填写理由（required）"))
+        if violations:
+            raise InvalidArgument(violations)
+        application = self._authenticated(number, query_code, requester)
+        if application.state is not ApplicationState.REASONS_REQUESTED:
+            raise PreconditionFailed(
+                f"no reasons were asked for (the application is {application.state.value})"
+            )
+        receipt_date = self.today()
+        application.supply_reasons(reasons, receipt_date)
+        self._save_change(application)
+        return receipt_date
+
+    def suggest_disclosure(
+        self, number: str, query_code: str, requester: str, subject: str
+    ) -> date:
+        """建议主动公开 (Art 44(2)): any applicant, at any stage of the application."""
+        violations = note_violations(subject, "subject")
+        if not subject.strip():
+            violations.append(FieldViolation("subject", "请写明建议主动公开的信息（required）"))
+        if violations:
+            raise InvalidArgument(violations)
+        application = self._authenticated(number, query_code, requester)
+        suggested_on = self.today()
+        application.suggest_disclosure(subject, suggested_on, application.agency_code)
+        self._save_change(application)
+        return suggested_on
 
     def withdraw(self, number: str, query_code: str, requester: str, reason: str) -> date:
         """撤回: recorded with its date and the applicant's reason."""

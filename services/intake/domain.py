@@ -37,6 +37,13 @@ class DeliveryRoute(StrEnum):
     ONLINE_DOWNLOAD = "online_download"  # 网上下载
 
 
+class NotificationChannel(StrEnum):
+    """How the applicant wants to be told of the agency's notices."""
+
+    EMAIL = "email"  # 电子邮件
+    SMS = "sms"  # 短信
+
+
 @dataclass(frozen=True)
 class IdentityDocument:
     type: IdentityDocumentType | None
@@ -94,6 +101,8 @@ class SubmitApplication:
     information: InformationDescription
     delivery: Delivery
     transcribed_by: str = ""
+    notify_by: tuple[NotificationChannel, ...] = ()
+    purpose: str = ""  # 用途, for an agency that asks; never required
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,7 @@ class ApplicationState(StrEnum):
     ANSWERED = "answered"  # 已答复
     CONCLUDED = "concluded"  # 已终止: not corrected or not paid in time
     WITHDRAWN = "withdrawn"  # 已撤回
+    REASONS_REQUESTED = "reasons_requested"  # 待说明理由 (Art 35)
 
 
 FINAL_STATES = frozenset(
@@ -182,6 +192,8 @@ class Application(Aggregate):
         transcribed_by: str,
         query_code_digest: str,
         fingerprint: str,
+        notify_by: tuple[str, ...] = (),
+        purpose: str = "",
     ) -> None:
         self.number = number
         self.agency_code = agency_code
@@ -194,6 +206,8 @@ class Application(Aggregate):
         self.transcribed_by = transcribed_by
         self.query_code_digest = query_code_digest
         self.fingerprint = fingerprint
+        self.notify_by = tuple(NotificationChannel(c) for c in notify_by)
+        self.purpose = purpose
         self.state = ApplicationState.RECEIVED
         self.history = [HistoryEntry(self.created_on, "ApplicationSubmitted")]
 
@@ -232,6 +246,18 @@ class Application(Aggregate):
         self.state = ApplicationState.WITHDRAWN
         self.withdrawal_date = withdrawal_date
         self.history.append(HistoryEntry(self.happened_at, "ApplicationWithdrawn"))
+
+    @event("ReasonsSupplied")
+    def supply_reasons(self, reasons: str, receipt_date: date) -> None:
+        """说明理由 (Art 35): the reasons the agency asked for; under review again."""
+        self.history.append(HistoryEntry(self.happened_at, "ReasonsSupplied"))
+        self.state = ApplicationState.RECEIVED
+
+    @event("DisclosureSuggested")
+    def suggest_disclosure(self, subject: str, suggested_on: date, agency_code: str) -> None:
+        """建议主动公开 (Art 44(2)) to the agency the application went to: relayed to it as
+        an integration event."""
+        self.history.append(HistoryEntry(self.happened_at, "DisclosureSuggested"))
 
     @event("NoticeReceived")
     def receive_notice(self, notice: Notice, state: ApplicationState | None) -> None:

@@ -8,8 +8,13 @@ from typing import Any
 from ogi.messaging.stream import subject
 from ogi.v1 import events_pb2
 from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, date_to_wire, timestamp
-from services.intake.domain import Applicant, Application
-from services.intake.wire import applicant_to_wire, delivery_to_wire, information_to_wire
+from services.intake.domain import Applicant, Application, NotificationChannel
+from services.intake.wire import (
+    NOTIFICATION_CHANNEL_CODES,
+    applicant_to_wire,
+    delivery_to_wire,
+    information_to_wire,
+)
 
 Seal = Callable[[bytes], bytes]
 Pseudonym = Callable[[str], str]
@@ -18,6 +23,8 @@ Pseudonym = Callable[[str], str]
 SUBMITTED: Any = Application.Submitted  # type: ignore[attr-defined]
 CORRECTION_SUPPLIED: Any = Application.CorrectionSupplied  # type: ignore[attr-defined]
 WITHDRAWN: Any = Application.Withdrawn  # type: ignore[attr-defined]
+REASONS_SUPPLIED: Any = Application.ReasonsSupplied  # type: ignore[attr-defined]
+DISCLOSURE_SUGGESTED: Any = Application.DisclosureSuggested  # type: ignore[attr-defined]
 
 
 def translator(seal: Seal, pseudonym: Pseudonym) -> Callable[[Any, int], tuple[str, bytes] | None]:
@@ -47,6 +54,19 @@ def translator(seal: Seal, pseudonym: Pseudonym) -> Callable[[Any, int], tuple[s
                 withdrawal_date=date_to_wire(domain_event.withdrawal_date),
                 reason=domain_event.reason,
             )
+        elif isinstance(domain_event, REASONS_SUPPLIED):
+            message = events_pb2.ReasonsSupplied(
+                metadata=metadata,
+                receipt_date=date_to_wire(domain_event.receipt_date),
+                reasons=domain_event.reasons,
+            )
+        elif isinstance(domain_event, DISCLOSURE_SUGGESTED):
+            message = events_pb2.ProactiveDisclosureSuggested(
+                metadata=metadata,
+                agency_code=domain_event.agency_code,
+                subject=domain_event.subject,
+                suggested_on=date_to_wire(domain_event.suggested_on),
+            )
         else:
             return None  # numbering events stay private to intake
         return subject("intake", type(message).__name__), message.SerializeToString()
@@ -69,6 +89,11 @@ def _submitted(
         transcribed_by=e.transcribed_by,
         sealed_applicant=seal(applicant_to_wire(e.applicant).SerializeToString()),
         applicant_key=pseudonym(_identity(e.applicant)),
+        # Events stored before these existed have neither.
+        notify_by=[
+            NOTIFICATION_CHANNEL_CODES[NotificationChannel(c)] for c in getattr(e, "notify_by", ())
+        ],
+        purpose=getattr(e, "purpose", ""),
     )
 
 

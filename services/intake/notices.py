@@ -35,7 +35,7 @@ def _notice(m: Any) -> tuple[Notice, ApplicationState | None] | None:
     if isinstance(m, events_pb2.CaseAccepted):
         return Notice(kind, None, _day(m.reply_due)), ApplicationState.IN_PROGRESS
     if isinstance(m, events_pb2.ReasonsRequested):
-        return Notice(kind, _day(m.notice_date)), None
+        return Notice(kind, _day(m.notice_date)), ApplicationState.REASONS_REQUESTED
     if isinstance(m, events_pb2.ReasonsAssessed):
         if not m.reasonable or not m.HasField("later_due"):
             return None  # an unreasonable volume is answered by the reply (R12)

@@ -16,6 +16,7 @@ from services.intake.domain import (
     IdentityDocument,
     IdentityDocumentType,
     InformationDescription,
+    NotificationChannel,
     OfflineReceipt,
     SubmitApplication,
 )
@@ -39,7 +40,12 @@ ROUTES = {
     pb.DELIVERY_ROUTE_EMAIL: DeliveryRoute.EMAIL,
     pb.DELIVERY_ROUTE_ONLINE_DOWNLOAD: DeliveryRoute.ONLINE_DOWNLOAD,
 }
+NOTIFICATION_CHANNELS = {
+    pb.NOTIFICATION_CHANNEL_EMAIL: NotificationChannel.EMAIL,
+    pb.NOTIFICATION_CHANNEL_SMS: NotificationChannel.SMS,
+}
 DOCUMENT_TYPE_CODES = inverse(DOCUMENT_TYPES)
+NOTIFICATION_CHANNEL_CODES = inverse(NOTIFICATION_CHANNELS)
 FORM_CODES = inverse(FORMS)
 ROUTE_CODES = inverse(ROUTES)
 
@@ -57,6 +63,12 @@ def submission_from_wire(
         information=information_from_wire(request.information),
         delivery=Delivery(FORMS.get(request.delivery.form), ROUTES.get(request.delivery.route)),
         transcribed_by=request.transcribed_by.strip(),
+        # Each chosen once, in a fixed order, so that a retry in another order is the same
+        # submission; unknown values are dropped (not a channel anyone can be told by).
+        notify_by=tuple(
+            c for c in NotificationChannel if NOTIFICATION_CHANNEL_CODES[c] in request.notify_by
+        ),
+        purpose=request.purpose.strip(),
     )
 
 

@@ -54,7 +54,8 @@ def test_resident_id_wrong_check_character_is_refused(first17: str) -> None:
     for wrong in "0123456789X":
         if wrong != right:
             assert (
-                resident_id_problem(first17 + wrong) == "check character does not match (GB 11643)"
+                resident_id_problem(first17 + wrong)
+                == "校验码不符（GB 11643）（check character does not match (GB 11643)）"
             )
 
 
@@ -63,7 +64,7 @@ def test_resident_id_shape_and_birth_date() -> None:
     assert resident_id_problem("11010519491231002x") is not None  # lower-case x
     first17 = "11010519490231002"  # 31 February
     assert resident_id_problem(first17 + resident_id_check_character(first17)) == (
-        "characters 7-14 are not a valid date of birth"
+        "第7至14位不是有效的出生日期（characters 7-14 are not a valid date of birth）"
     )
 
 
