@@ -22,9 +22,9 @@ __all__ = ["system"]  # the fixture, shared with the handling tests
 
 def described(error: grpc.RpcError) -> dict[str, str]:
     """Each field violation's description, by field."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     assert status is not None
-    found = {}
+    found: dict[str, str] = {}
     for detail in status.details:
         bad_request = error_details_pb2.BadRequest()
         assert detail.Unpack(bad_request)
