@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 
-.PHONY: help venv proto run run-prod lint browser k8s-schemas test test-unit test-integration bench clean
+.PHONY: help venv proto run run-prod lint browser documents-deps k8s-schemas test test-unit test-integration bench clean
 
 help:
 	@echo "make run      - embedded mode: local nats-server + services on SQLite"
@@ -46,6 +46,13 @@ lint: proto
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ogi services tests bench
 
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+define apt_install
+	@command -v apt-get >/dev/null || { echo "install the Debian package $(1)"; exit 1; }
+	$(SUDO) apt-get install -y --no-install-recommends $(1) \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $(1); }
+endef
+
 # The report test opens the HTML in Debian's chromium; install it where it is missing.
 CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
@@ -54,6 +61,17 @@ $(CHROMIUM):
 		|| { $(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
 
 browser: $(CHROMIUM)
+
+# Documents are set in Noto CJK (Debian fonts-noto-cjk) unless an agency supplies its fonts, and
+# the document tests read the PDFs with poppler-utils (pdftotext, pdftoppm); install where missing.
+NOTO_CJK := /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
+PDFTOTEXT := /usr/bin/pdftotext
+$(NOTO_CJK):
+	$(call apt_install,fonts-noto-cjk)
+$(PDFTOTEXT):
+	$(call apt_install,poppler-utils)
+
+documents-deps: $(NOTO_CJK) $(PDFTOTEXT)
 
 # The manifest test validates the CloudNativePG Cluster with its CRD schema, which is published
 # for node (@kubernetes-models); install node and npm from Debian where they are missing.
@@ -66,7 +84,7 @@ $(K8S_SCHEMAS): tests/k8s/package.json tests/k8s/package-lock.json
 
 k8s-schemas: $(K8S_SCHEMAS)
 
-test: lint browser k8s-schemas
+test: lint browser documents-deps k8s-schemas
 	$(BIN)/pytest
 
 test-unit: proto
