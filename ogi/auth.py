@@ -1,15 +1,25 @@
-"""Who is calling: signed bearer tokens (JWT, HS256) naming an agency and roles.
+"""Who is calling: signed bearer tokens (JWT) naming an agency and roles.
 
 A handler sees and changes only the cases of the agency in the token; only an office head
 (政府信息公开工作机构负责人) approves an extension (Art 33). A token counts only for an agency of
-the directory the service runs with (Authenticator)."""
+the directory the service runs with (Authenticator).
+
+Two kinds of token, never both: in embedded mode, HS256 tokens signed with the services' own key
+(`ogi token`, the console's local accounts); in production, with OGI_OIDC_ISSUER set, RS256
+access tokens of the agency's identity provider, verified against its published keys (JWKS)
+with the issuer, the audience (OGI_OIDC_AUDIENCE) and the algorithm pinned and `exp` required;
+the agency and roles are read from the claims configuration names (ClaimMapping)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import json
+import os
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import jwt
 
@@ -26,13 +36,14 @@ class Role(StrEnum):
     HANDLER = "handler"  # 承办人
     OFFICE_HEAD = "office_head"  # 工作机构负责人
     AUDITOR = "auditor"  # read-only
+    REVIEWER = "reviewer"  # 保密审查人员 (Art 17): reviews what is to be released
     # 系统运维: lists and retries the services' set-aside events (ogi.operations), in every
     # agency; reads no case, dossier or report.
     OPERATOR = "operator"
 
 
 # Who works on an agency's applications: any of them may read its cases, dossiers and reports.
-STAFF = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD, Role.AUDITOR)
+STAFF = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD, Role.AUDITOR, Role.REVIEWER)
 
 
 @dataclass(frozen=True)
@@ -78,23 +89,149 @@ def verify_token(key: str, token: str) -> Principal:
         raise Unauthenticated(f"invalid token: {type(e).__name__}") from e
 
 
-class Authenticator:
-    """Who a call comes from: its bearer token, signed with the services' key, for an agency in
-    the services' directory. A token for an agency the directory does not hold (never there,
-    or removed since) names no one who can act: UNAUTHENTICATED, as for any token that does
-    not establish who is calling, so the client knows to get a new one; PERMISSION_DENIED is
-    left for a known caller asking for what the roles or agency do not allow."""
+RS256 = "RS256"
 
-    def __init__(self, key: str, agencies: AgencyDirectory) -> None:
+
+@dataclass(frozen=True)
+class ClaimMapping:
+    """Where an identity provider's token says who the person is: the claim holding the agency
+    code, the claim holding the roles (a list, or a string separated by spaces or commas), and
+    the provider's role names mapped to ours (role_map; our own names count as themselves).
+    Roles it does not know are ignored; a token with none of ours names no one who can act."""
+
+    agency_claim: str = "agency"
+    roles_claim: str = "roles"
+    name_claims: tuple[str, ...] = ("name", "preferred_username", "sub")
+    role_map: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ClaimMapping:
+        pairs = [
+            p.split("=", 1) for p in environ.get("OGI_OIDC_ROLE_MAP", "").split(",") if "=" in p
+        ]
+        name = environ.get("OGI_OIDC_NAME_CLAIM")
+        return cls(
+            agency_claim=environ.get("OGI_OIDC_AGENCY_CLAIM", "agency"),
+            roles_claim=environ.get("OGI_OIDC_ROLES_CLAIM", "roles"),
+            name_claims=(name, "sub") if name else cls.name_claims,
+            role_map={k.strip(): v.strip() for k, v in pairs},
+        )
+
+    def principal(self, claims: Mapping[str, Any]) -> Principal:
+        agency = claims.get(self.agency_claim)
+        if not isinstance(agency, str) or not agency:
+            raise Unauthenticated(f"the token has no agency claim ({self.agency_claim})")
+        raw = claims.get(self.roles_claim, [])
+        names = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
+        known = {r.value for r in Role}
+        roles = frozenset(
+            Role(mapped) for n in names if (mapped := self.role_map.get(n, n)) in known
+        )
+        if not roles:
+            raise Unauthenticated(f"the token names none of our roles ({self.roles_claim})")
+        subject = next((str(claims[c]) for c in self.name_claims if claims.get(c)), "")
+        if not subject:
+            raise Unauthenticated("the token does not say who it is (sub)")
+        return Principal(subject, agency, roles)
+
+
+class JwksVerifier:
+    """RS256 tokens of the agency's identity provider (OpenID Connect): the signature checked
+    against the provider's published keys (JWKS, fetched once and again for a key id not yet
+    seen), the issuer, the audience and the algorithm pinned, `exp` required. Anything else is
+    UNAUTHENTICATED: another issuer, another audience, HS256, a token past its time."""
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        claims: ClaimMapping | None = None,
+        jwks_url: str | None = None,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.claims = claims or ClaimMapping()
+        self._jwks_url = jwks_url
+        self._keys: jwt.PyJWKClient | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> JwksVerifier | None:
+        """The verifier OGI_OIDC_ISSUER and OGI_OIDC_AUDIENCE configure; None without them."""
+        issuer = environ.get("OGI_OIDC_ISSUER")
+        if not issuer:
+            return None
+        audience = environ.get("OGI_OIDC_AUDIENCE")
+        if not audience:
+            raise ValueError("set OGI_OIDC_AUDIENCE with OGI_OIDC_ISSUER")
+        return cls(
+            issuer, audience, ClaimMapping.from_env(environ), environ.get("OGI_OIDC_JWKS_URL")
+        )
+
+    def decode(self, token: str, audience: str | None = None) -> dict[str, Any]:
+        """The token's claims once it is proved genuine; Unauthenticated otherwise."""
+        try:
+            key = self._key_set().get_signing_key_from_jwt(token)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=[RS256],
+                issuer=self.issuer,
+                audience=audience or self.audience,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError, OSError, ValueError) as e:
+            raise Unauthenticated(f"invalid token: {type(e).__name__}") from e
+        return claims
+
+    def verify(self, token: str) -> Principal:
+        return self.claims.principal(self.decode(token))
+
+    def _key_set(self) -> jwt.PyJWKClient:
+        if self._keys is None:
+            url = self._jwks_url or discover(self.issuer)["jwks_uri"]
+            self._keys = jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
+        return self._keys
+
+
+def discover(issuer: str) -> dict[str, Any]:
+    """The provider's OpenID configuration (its endpoints and jwks_uri)."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - the configured issuer
+        found: dict[str, Any] = json.load(response)
+    if found.get("issuer", "").rstrip("/") != issuer.rstrip("/"):
+        raise ValueError("the provider's configuration names another issuer")
+    return found
+
+
+class Authenticator:
+    """Who a call comes from: its bearer token, signed with the services' key (or, with OIDC
+    configured, by the agency's identity provider), for an agency in the services' directory.
+    A token for an agency the directory does not hold (never there, or removed since) names no
+    one who can act: UNAUTHENTICATED, as for any token that does not establish who is calling,
+    so the client knows to get a new one; PERMISSION_DENIED is left for a known caller asking
+    for what the roles or agency do not allow."""
+
+    def __init__(
+        self, key: str, agencies: AgencyDirectory, provider: JwksVerifier | None = None
+    ) -> None:
         self.key = key
         self.agencies = agencies
+        self.provider = provider
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Authenticator:
-        return cls(settings.token_key, AgencyDirectory.from_file(settings.agencies_file))
+        return cls(
+            settings.token_key,
+            AgencyDirectory.from_file(settings.agencies_file),
+            JwksVerifier.from_env(),
+        )
 
     def principal(self, metadata: Iterable[tuple[str, str | bytes]] | None) -> Principal:
-        principal = verify_token(self.key, bearer_token(metadata))
+        token = bearer_token(metadata)
+        if self.provider is not None:  # the shared key is for embedded mode only
+            principal = self.provider.verify(token)
+        else:
+            principal = verify_token(self.key, token)
         if self.agencies.get(principal.agency_code) is None:
             raise Unauthenticated(
                 f"令牌所属机关 {principal.agency_code} 不在机关目录中（the token's agency "

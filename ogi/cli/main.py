@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import candidates, cases, deadletters, register, report
+from ogi.cli import candidates, cases, deadletters, register, report, users
 from ogi.cli.calls import field_violations
 from ogi.cli.cases import enum_choices
 from ogi.clock import system_clock
@@ -129,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     register.add_parser(sub, os.environ.get("OGI_TOKEN", ""))
     candidates.add_parser(sub)
     deadletters.add_parser(sub)
+    users.add_parser(sub)
     return parser
 
 
