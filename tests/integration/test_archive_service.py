@@ -179,7 +179,7 @@ def test_bad_input_is_refused_by_field_and_changes_nothing(
             a.RecordRemedyRequest(
                 dossier=dossier, kind=a.REMEDY_KIND_RECONSIDERATION, filed_on=filed
             ),
-            metadata=bearer("HZCZJ", Role.OFFICE_HEAD),
+            metadata=bearer("HZZRZYJ", Role.OFFICE_HEAD),  # another agency of the directory
         )
     assert stranger.value.code() is grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(grpc.RpcError) as anonymous:
