@@ -1,6 +1,10 @@
-"""The worklist (待办): open cases of an agency with their due dates, kept as a projection of
-handling's own events. Stored rows hold the dates; what depends on today (working days left,
-at risk, overdue) is worked out when the list is read.
+"""The worklist (待办): the cases of an agency with something still to do and their due dates,
+kept as a projection of handling's own events: every open case, and every replied case whose
+reply is still to be served (待送达). Stored rows hold the dates; what depends on today (working
+days left, at risk, overdue) is worked out when the list is read.
+
+A replied case keeps its reply due date and its flags: the reply counts as given on the day it
+is served (送达, 2016 interpretation), so an unserved reply past its due date is late.
 
 An event the projection cannot apply is set aside (ogi.setaside) and its case stays on the list
 as needing attention: a row with what is known of it and no dates, if it had none yet. Applied
@@ -94,13 +98,14 @@ class WorklistView(Protocol):
         ...
 
     def open_rows(self, query: WorklistQuery) -> list[WorklistRow]:
-        """Open cases matching the query, ordered by reply due (cases without one last)."""
+        """Cases still to do (open, or replied and not yet served) matching the query, ordered
+        by reply due (cases without one last)."""
         ...
 
     def case_id(self, application_number: str) -> UUID | None: ...
 
     def stale_cases(self, calendar_version: str) -> list[UUID]:
-        """Open cases whose dates were computed with another calendar."""
+        """Cases still to do whose dates were computed with another calendar."""
         ...
 
     def position(self) -> int: ...
@@ -228,7 +233,7 @@ class WorklistProjector:
         return cast(Case, case)
 
     def refresh_stale(self) -> int:
-        """Recompute open cases computed with another calendar: after the operator loads a
+        """Recompute cases still to do computed with another calendar: after the operator loads a
         year's official schedule, provisional dates become exact. Returns how many changed."""
         rows = []
         for case_id in self.view.stale_cases(self.calendar.version):
