@@ -112,7 +112,10 @@ def _calendar_date(value: Any, field: str) -> Iterator[FieldViolation]:
         yield FieldViolation(field, NOT_A_DATE)
         return
     if not FIRST_DAY <= day <= LAST_DAY:
-        yield FieldViolation(field, f"须在{FIRST_DAY}至{LAST_DAY}之间（outside the dates the working-day calendar knows）")
+        yield FieldViolation(
+            field,
+            f"须在{FIRST_DAY}至{LAST_DAY}之间（outside the dates the working-day calendar knows）",
+        )
 
 
 def _without_bidi(value: str) -> str:

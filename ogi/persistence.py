@@ -187,6 +187,11 @@ def dataclass_transcoding(cls: type[Any]) -> Transcoding:
     enum_fields = {
         f.name: enum for f in dataclasses.fields(cls) if (enum := _enum_in(hints[f.name]))
     }
+    # JSON has lists only: a field declared a tuple comes back a tuple, so a value object read
+    # from the store equals the one that was saved.
+    tuple_fields = {
+        f.name for f in dataclasses.fields(cls) if typing.get_origin(hints[f.name]) is tuple
+    }
 
     class _AsDict(Transcoding):
         type = cls
@@ -197,7 +202,11 @@ def dataclass_transcoding(cls: type[Any]) -> Transcoding:
 
         def decode(self, data: dict[str, Any]) -> Any:
             values = {
-                k: enum_fields[k](v) if k in enum_fields and v is not None else v
+                k: enum_fields[k](v)
+                if k in enum_fields and v is not None
+                else tuple(v)
+                if k in tuple_fields and isinstance(v, list)
+                else v
                 for k, v in data.items()
             }
             return cls(**values)

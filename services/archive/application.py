@@ -160,7 +160,11 @@ class Archive(ServiceApplication):
         if existing is None:
             log.warning("event for an unknown dossier", case=message.case.application_number)
             return []
-        return [existing] if put_on_file(existing, message, self.retention) else []
+        register = None
+        if type(message).__name__ == "ApplicationAnswered" and message.released:
+            found = cast(DocumentRegister | None, self._get(register_id(existing.agency_code)))
+            register = found.titles if found else {}
+        return [existing] if put_on_file(existing, message, self.retention, register) else []
 
     # --- dossiers and remedies ----------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class EntryKind(StrEnum):
     FEE_NOTICE = "fee_notice"  # 收费通知
     PAYMENT = "payment"  # 缴费凭证
     FEE_WAIVER = "fee_waiver"  # 减免审批
+    CONFIDENTIALITY_REVIEW = "confidentiality_review"  # 公开审查呈批单 (Art 17)
     REPLY = "reply"  # 答复书
     SERVICE_PROOF = "service_proof"  # 送达回证/交邮凭证
     CONCLUSION = "conclusion"  # 终止处理记录

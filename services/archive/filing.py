@@ -4,7 +4,7 @@ archived (归档) when the reply is served or the case otherwise ends."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC
 from typing import Any
 from uuid import UUID
@@ -13,9 +13,10 @@ import structlog
 
 from ogi.clock import china_date
 from ogi.taxonomy import Outcome
-from ogi.v1 import events_pb2
+from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES, GROUNDS, OUTCOMES, event_date
 from services.archive.domain import Dossier, EntryKind, IndexEntry, RetentionPolicy
+from services.archive.similarity import document_number
 
 log = structlog.get_logger("archive")
 
@@ -33,6 +34,7 @@ MESSAGES: dict[str, Any] = {
         "FeeNoticeIssued",
         "FeePaid",
         "FeeWaived",
+        "ConfidentialityReviewed",
         "ApplicationAnswered",
         "ReplyServed",
         "CaseConcluded",
@@ -52,15 +54,23 @@ def open_dossier(m: events_pb2.CaseRegistered) -> Dossier:
     )
 
 
-def put_on_file(dossier: Dossier, m: Any, policy: RetentionPolicy) -> bool:
-    """Apply one event after the registration; False if it changes nothing on file."""
-    step = _STEPS.get(type(m).__name__)
-    if step is None:
+def put_on_file(
+    dossier: Dossier, m: Any, policy: RetentionPolicy, register: Mapping[str, str] | None = None
+) -> bool:
+    """Apply one event after the registration; False if it changes nothing on file.
+    `register`: the agency's 发文目录 (number → title), to say of each released item with a
+    document number whether, and as what, the agency registered it."""
+    name = type(m).__name__
+    step = _STEPS.get(name)
+    if step is None and name != "ApplicationAnswered":
         return False
     if dossier.archived:
         log.info("event after archiving kept out of the file", case=dossier.application_number)
         return False
-    step(dossier, m, policy)
+    if step is None:
+        _answered(dossier, m, register or {})
+    else:
+        step(dossier, m, policy)
     return True
 
 
@@ -77,11 +87,42 @@ def _assessed(d: Dossier, m: events_pb2.ReasonsAssessed, _: RetentionPolicy) -> 
     d.file(EntryKind.REASONS_ASSESSMENT, day, summary)
 
 
-def _answered(d: Dossier, m: events_pb2.ApplicationAnswered, _: RetentionPolicy) -> None:
+def _answered(d: Dossier, m: events_pb2.ApplicationAnswered, register: Mapping[str, str]) -> None:
     outcome = OUTCOMES[m.outcome]
     ground = GROUNDS.get(m.ground)
     replied_on = event_date(m.replied_on)
-    d.record_answer(outcome, ground, replied_on, f"答复 {outcome.value}")
+    provided = "；".join(_released(item, register) for item in m.released)
+    summary = f"答复 {outcome.value}" + (f"，提供：{provided}" if provided else "")
+    d.record_answer(outcome, ground, replied_on, summary)
+
+
+_FORMS = {
+    common_pb2.RELEASE_FORM_ELECTRONIC_FILE: "电子文件",
+    common_pb2.RELEASE_FORM_PAPER: "纸质",
+    common_pb2.RELEASE_FORM_PUBLISHED_LINK: "已公开",
+}
+
+
+def _released(item: common_pb2.ReleasedItem, register: Mapping[str, str]) -> str:
+    """One released item as the index shows it: title, 文号 and what the register says of it,
+    form, and the file's digest or the link."""
+    details = [_FORMS.get(item.form, "")]
+    if item.document_number:
+        number = document_number(item.document_number)
+        registered = register.get(str(number)) if number else None
+        on_register = f"发文目录：{registered}" if registered else "未在发文目录中"
+        details.insert(0, f"{item.document_number}，{on_register}")
+    if item.sha256:
+        details.append(f"SHA-256 {item.sha256}")
+    if item.link:
+        details.append(item.link)
+    return f"{item.title}（{'，'.join(d for d in details if d)}）"
+
+
+def _reviewed(d: Dossier, m: events_pb2.ConfidentialityReviewed, _: RetentionPolicy) -> None:
+    withheld = f"，不予公开部分：{m.withheld}" if m.withheld else ""
+    summary = f"保密审查：{m.conclusion}（审查人 {m.reviewer}；依据：{m.basis}{withheld}）"
+    d.file(EntryKind.CONFIDENTIALITY_REVIEW, event_date(m.reviewed_on), summary)
 
 
 def _served(d: Dossier, m: events_pb2.ReplyServed, policy: RetentionPolicy) -> None:
@@ -119,7 +160,7 @@ _STEPS: dict[str, Callable[[Dossier, Any, RetentionPolicy], None]] = {
     "FeeWaived": _entry(
         EntryKind.FEE_WAIVER, "waived_on", "减免信息处理费 {m.amount} 元：{m.reason}"
     ),
-    "ApplicationAnswered": _answered,
+    "ConfidentialityReviewed": _reviewed,
     "ReplyServed": _served,
     "CaseConcluded": _concluded,
 }

@@ -21,21 +21,33 @@ from ogi.bounds import (
 )
 from ogi.errors import FieldViolation, InvalidArgument
 from ogi.v1 import handling_pb2, handling_pb2_grpc
-from ogi.wire import GROUNDS, OUTCOMES, date_from_wire, date_to_wire, raise_if, required
+from ogi.wire import (
+    GROUNDS,
+    OUTCOMES,
+    date_from_wire,
+    date_to_wire,
+    raise_if,
+    required,
+    timestamp,
+)
 from services.handling.application import Handling
+from services.handling.disclosure import ConfidentialityReview
 from services.handling.domain import Case, Reply
 from services.handling.fees import FeeMethod, per_application_fee, per_page_fee
 from services.handling.wire import (
     CASE_STATES,
     FEE_METHODS,
+    REVIEW_CONCLUSIONS,
     SERVICE_METHODS,
     case_to_wire,
+    released_from_wire,
     worklist_item_to_wire,
 )
 from services.handling.worklist import WorklistQuery
 
 Step = Callable[[Case, str], None]  # (case, the caller's name) -> None
 OFFICE_HEAD_ONLY = (Role.OFFICE_HEAD,)
+REVIEWERS = (Role.REVIEWER, Role.OFFICE_HEAD)  # 保密审查 (Art 17)
 # Bounds of what a handler types (ogi.bounds): names and parties on one line, free text longer.
 MAX_NAME = 100
 MAX_PARTY = 200
@@ -220,6 +232,55 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         case = await self._change(request, context, lambda c, by: c.serve(method, served_on, by=by))
         return handling_pb2.RecordServiceResponse(case=case)
 
+    async def ReviewConfidentiality(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        """保密审查 (Art 17): the caller, a reviewer or the office head, is the reviewer."""
+        reviewed_on = self._day(request.reviewed_on, "reviewed_on")
+        violations: list[FieldViolation] = []
+        conclusion = required(request.conclusion, REVIEW_CONCLUSIONS, "conclusion", violations)
+        raise_if(violations)
+
+        def step(c: Case, by: str) -> None:
+            review = ConfidentialityReview(
+                by, conclusion, request.basis.strip(), reviewed_on, request.withheld.strip()
+            )
+            c.review_confidentiality(review, by=by)
+
+        case = await self._change(request, context, step, REVIEWERS)
+        return handling_pb2.ReviewConfidentialityResponse(case=case)
+
+    async def GetApplicant(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        _text(request.case, "case", MAX_CASE_REF)
+        call = "ogi.v1.HandlingService/GetApplicant"
+        case, applicant, delivery = await asyncio.to_thread(
+            self.handling.applicant, request.case, principal, call
+        )
+        return handling_pb2.GetApplicantResponse(
+            application_number=case.application_number, applicant=applicant, delivery=delivery
+        )
+
+    async def ListApplicantReads(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        since = date_from_wire(request.since, "since", violations)
+        check_text(request.case, "case", MAX_CASE_REF, violations)
+        raise_if(violations)
+        reads = await asyncio.to_thread(
+            self.handling.applicant_reads, principal, request.case, since
+        )
+        return handling_pb2.ListApplicantReadsResponse(
+            reads=[
+                handling_pb2.ApplicantRead(
+                    application_number=r.application_number,
+                    reader=r.reader,
+                    roles=r.roles,
+                    at=timestamp(r.timestamp),
+                    call=r.call,
+                )
+                for r in reads
+            ]
+        )
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
@@ -271,6 +332,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         if wire.ground and ground is None:
             violations.append(FieldViolation("reply.ground", "不是已知的理由（unknown ground）"))
         replied_on = date_from_wire(wire.replied_on, "reply.replied_on", violations)
+        released = released_from_wire(wire.released, "reply.released", violations)
         window = self._edges.step_dates(self.handling.today())
         check_date(replied_on, "reply.replied_on", window, violations)
         check_text(wire.reasons, "reply.reasons", MAX_TEXT, violations)
@@ -288,6 +350,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
             wire.reasons.strip(),
             ground,
             wire.responsible_agency.strip(),
+            released,
         )
 
 

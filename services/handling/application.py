@@ -3,6 +3,7 @@ steps of a case, each allowed only to the caller's agency and roles."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
@@ -15,12 +16,20 @@ from eventsourcing.persistence import IntegrityError, ProcessRecorder
 from ogi.application import ServiceApplication
 from ogi.auth import STAFF, Principal, Role
 from ogi.bounds import EdgePolicy
-from ogi.clock import Clock, system_clock
+from ogi.clock import Clock, china_date, system_clock
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
-from ogi.v1 import events_pb2
+from ogi.sealing import Sealer
+from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES, event_date
 from ogi.workdays import WorkingDayCalendar
-from services.handling.domain import CASE_VALUE_TYPES, OPEN_STATES, Case, CaseState, HandlingPolicy
+from services.handling.domain import (
+    CASE_VALUE_TYPES,
+    OPEN_STATES,
+    ApplicantDetailsRead,
+    Case,
+    CaseState,
+    HandlingPolicy,
+)
 from services.handling.views import worklist_view
 from services.handling.worklist import (
     WorklistItem,
@@ -31,6 +40,20 @@ from services.handling.worklist import (
 )
 
 log = structlog.get_logger("handling")
+
+# Who may open an applicant's details: those who must write to or serve the applicant.
+APPLICANT_READERS = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD)
+READS_PAGE = 1000
+_READ_TOPIC = f"{ApplicantDetailsRead.__module__}:ApplicantDetailsRead.Read"
+
+
+def _enum_value(enum: Any, name: str) -> Any:
+    """The wire value of a stored enum name; unspecified for an empty or unknown one."""
+    try:
+        return enum.Value(name)
+    except ValueError:
+        return 0
+
 
 UPSTREAM = "intake"
 _INTAKE_EVENTS: dict[str, Any] = {
@@ -59,6 +82,7 @@ class Handling(ServiceApplication):
         self.calendar = calendar
         self.policy = policy or HandlingPolicy()
         self.edges = edges or EdgePolicy()
+        self._sealer = Sealer(env["CIPHER_KEY"])  # the platform's key, which sealed the applicant
         self.worklist = WorklistProjector(self.repository, worklist_view(self), calendar)
 
     @property
@@ -111,6 +135,57 @@ class Handling(ServiceApplication):
                 [FieldViolation("case", "这一步的期限无法计算（no due date can be computed)")]
             ) from e
 
+    def applicant(
+        self, ref: str, principal: Principal, call: str
+    ) -> tuple[Case, common_pb2.Applicant, common_pb2.Delivery]:
+        """Who the applicant is, for the agency's staff who must know (registrars, handlers, the
+        office head); the reading is recorded first, so no reading goes unrecorded."""
+        principal.require_role(*APPLICANT_READERS)
+        case = self._find(ref)
+        principal.require_agency(case.agency_code)
+        if not case.sealed_applicant:
+            raise NotFound(
+                "此案件没有申请人信息（registered before applicant details reached handling）"
+            )
+        applicant = common_pb2.Applicant.FromString(
+            self._sealer.open(base64.b64decode(case.sealed_applicant))
+        )
+        delivery = common_pb2.Delivery(
+            form=_enum_value(common_pb2.DeliveryForm, case.delivery_form),
+            route=_enum_value(common_pb2.DeliveryRoute, case.delivery_route),
+        )
+        read = ApplicantDetailsRead(
+            case_id=case.id,
+            application_number=case.application_number,
+            agency_code=case.agency_code,
+            reader=principal.subject,
+            roles=sorted(r.value for r in principal.roles),
+            call=call,
+        )
+        self.save(read)
+        return case, applicant, delivery
+
+    def applicant_reads(
+        self, principal: Principal, ref: str, since: date | None
+    ) -> list[Any]:
+        """The access log of applicant details in the caller's agency, oldest first."""
+        principal.require_role(Role.AUDITOR)
+        case_id = self._find(ref).id if ref.strip() else None
+        found = []
+        start = 1
+        while batch := self.recorder.select_notifications(start, READS_PAGE, topics=[_READ_TOPIC]):
+            for notification in batch:
+                read: Any = self.mapper.to_domain_event(notification)
+                if read.agency_code != principal.agency_code:
+                    continue
+                if case_id is not None and read.case_id != case_id:
+                    continue
+                if since is not None and china_date(read.timestamp) < since:
+                    continue
+                found.append(read)
+            start = batch[-1].id + 1
+        return found
+
     def list_worklist(
         self, principal: Principal, query: WorklistQuery, as_of: date | None
     ) -> tuple[date, list[WorklistItem]]:
@@ -161,6 +236,9 @@ class Handling(ServiceApplication):
                 applicant_category=CATEGORIES[message.applicant_category],
                 description=message.information.description,
                 applicant_key=message.applicant_key,
+                sealed_applicant=base64.b64encode(message.sealed_applicant).decode(),
+                delivery_form=common_pb2.DeliveryForm.Name(message.delivery.form),
+                delivery_route=common_pb2.DeliveryRoute.Name(message.delivery.route),
             )
         if existing is None:
             log.warning("event for an unknown case", application_id=str(application_id))

@@ -27,6 +27,13 @@ from ogi.deadlines import (
 from ogi.errors import FieldViolation, InvalidArgument, PreconditionFailed
 from ogi.taxonomy import ApplicantCategory, NonDisclosureGround, Outcome
 from ogi.workdays import WorkingDayCalendar
+from services.handling.disclosure import (
+    RELEASING,
+    ConfidentialityReview,
+    ReleasedItem,
+    released_violations,
+    review_violations,
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class Step(StrEnum):
     RECORD_PAYMENT = "record_payment"
     WAIVE_FEE = "waive_fee"  # 减免
     LAPSE_FEE = "lapse_fee"  # 逾期未缴费
+    REVIEW_CONFIDENTIALITY = "review_confidentiality"  # 保密审查 (reviewer, office head)
     ANSWER = "answer"  # 答复
     SERVE = "serve"  # 送达
 
@@ -105,6 +113,7 @@ STEP_STATES: dict[Step, frozenset[CaseState]] = {
     Step.RECORD_PAYMENT: frozenset({CaseState.AWAITING_FEE}),
     Step.WAIVE_FEE: frozenset({CaseState.AWAITING_FEE}),
     Step.LAPSE_FEE: frozenset({CaseState.AWAITING_FEE}),
+    Step.REVIEW_CONFIDENTIALITY: REPLYABLE,
     Step.ANSWER: REPLYABLE,
     Step.SERVE: frozenset({CaseState.REPLIED}),
 }
@@ -148,6 +157,7 @@ class Reply:
     reasons: str = ""
     ground: NonDisclosureGround | None = None
     responsible_agency: str = ""  # R5: the agency that holds the information, if known
+    released: tuple[ReleasedItem, ...] = ()  # R1, R2, R8: what was provided
 
 
 class Case(Aggregate):
@@ -163,6 +173,9 @@ class Case(Aggregate):
         applicant_category: ApplicantCategory,
         description: str,
         applicant_key: str = "",
+        sealed_applicant: str = "",
+        delivery_form: str = "",
+        delivery_route: str = "",
     ) -> None:
         self.application_id = application_id
         self.application_number = application_number
@@ -171,6 +184,12 @@ class Case(Aggregate):
         self.applicant_category = ApplicantCategory(applicant_category)
         self.description = description
         self.applicant_key = applicant_key  # a pseudonym: tells applicants apart, no more
+        # Who the applicant is, sealed with the platform's key (base64): opened only for the
+        # agency's staff who must know, and every opening is logged (Handling.applicant).
+        self.sealed_applicant = sealed_applicant
+        self.delivery_form = delivery_form
+        self.delivery_route = delivery_route
+        self.review: ConfidentialityReview | None = None
         self.state = CaseState.REGISTERED
         self.assignee = ""
         self.clock_start = receipt_date
@@ -321,16 +340,36 @@ class Case(Aggregate):
         self._require(OPEN_STATES, "the case has already been answered or closed")
         self._concluded(Outcome.WITHDRAWN, on, by)
 
-    def answer(self, reply: Reply, *, by: str) -> None:
-        """答复: exactly one outcome, with the reasons, ground and agency the law requires."""
-        self._require(STEP_STATES[Step.ANSWER], "answer a case under review or in progress")
-        if violations := reply_violations(reply):
+    def review_confidentiality(self, review: ConfidentialityReview, *, by: str) -> None:
+        """保密审查 (Art 17): before information is released; a later review replaces it."""
+        self._require(STEP_STATES[Step.REVIEW_CONFIDENTIALITY], "review before the reply")
+        if violations := review_violations(review):
             raise InvalidArgument(violations)
+        self._not_before(review.reviewed_on, self.receipt_date, "reviewed_on")
+        self._confidentiality_reviewed(review, by)
+
+    def answer(self, reply: Reply, *, by: str) -> None:
+        """答复: exactly one outcome, with the reasons, ground and agency the law requires;
+        one that releases information lists what and has passed the review (Art 17)."""
+        self._require(STEP_STATES[Step.ANSWER], "answer a case under review or in progress")
+        violations = reply_violations(reply)
+        if violations := violations + released_violations(
+            reply.outcome, reply.released, "released"
+        ):
+            raise InvalidArgument(violations)
+        self._not_before(reply.replied_on, self.receipt_date, "replied_on")
+        if reply.outcome in RELEASING:
+            if self.review is None:
+                raise PreconditionFailed(
+                    "公开前须经保密审查（a release reply needs the confidentiality review, Art 17:"
+                    " ReviewConfidentiality first）"
+                )
+            if refused := self.review.allows(reply.outcome):
+                raise PreconditionFailed(refused)
         if reply.outcome is Outcome.R14 and self.correction_received_on is None:
             raise PreconditionFailed("R14 needs a correction that was received (Art 30)")
         if reply.outcome is Outcome.R12 and not self.reasons_requested:
             raise PreconditionFailed("R12 needs reasons asked for under Art 35")
-        self._not_before(reply.replied_on, self.receipt_date, "replied_on")
         self._replied(reply, by)
 
     def serve(self, method: ServiceMethod, served_on: date, *, by: str) -> None:
@@ -479,6 +518,10 @@ class Case(Aggregate):
         self.concluded_on = on
         self.state = CaseState.CLOSED
 
+    @event("ConfidentialityReviewed")
+    def _confidentiality_reviewed(self, review: ConfidentialityReview, by: str) -> None:
+        self.review = review
+
     @event("Replied")
     def _replied(self, reply: Reply, by: str) -> None:
         self.reply = reply
@@ -538,4 +581,27 @@ def reply_violations(reply: Reply) -> list[FieldViolation]:
     return violations
 
 
-CASE_VALUE_TYPES = (PauseFact, Reply)
+class ApplicantDetailsRead(Aggregate):
+    """查阅记录: one opening of a case's applicant details by the agency's staff — who, with
+    which roles, through which call; the event's time is when. One aggregate per read, so reads
+    of one case at the same moment never conflict. Listed for the auditor, never logged."""
+
+    @event("Read")
+    def __init__(
+        self,
+        case_id: UUID,
+        application_number: str,
+        agency_code: str,
+        reader: str,
+        roles: list[str],
+        call: str,
+    ) -> None:
+        self.case_id = case_id
+        self.application_number = application_number
+        self.agency_code = agency_code
+        self.reader = reader
+        self.roles = roles
+        self.call = call
+
+
+CASE_VALUE_TYPES = (PauseFact, Reply, ReleasedItem, ConfidentialityReview)

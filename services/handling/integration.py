@@ -11,9 +11,10 @@ from ogi.messaging.stream import subject
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORY_CODES, GROUND_CODES, OUTCOME_CODES, date_to_wire, timestamp
 from ogi.workdays import WorkingDayCalendar
+from services.handling.disclosure import ReviewConclusion
 from services.handling.domain import Case
 from services.handling.fees import FeeMethod
-from services.handling.wire import FEE_METHOD_CODES, SERVICE_METHOD_CODES
+from services.handling.wire import FEE_METHOD_CODES, SERVICE_METHOD_CODES, released_to_wire
 
 Translate = Callable[[Any, int], tuple[str, bytes] | None]
 _E: Any = Case  # the event classes the library made from Case's @event methods
@@ -105,6 +106,14 @@ _BUILDERS: dict[str, Callable[[Any, Case, WorkingDayCalendar], Any]] = {
         ground=GROUND_CODES.get(e.reply.ground, common_pb2.NON_DISCLOSURE_GROUND_UNSPECIFIED),
         responsible_agency=e.reply.responsible_agency,
         reply_due=_reply_due(c, cal),
+        released=released_to_wire(e.reply.released),
+    ),
+    "ConfidentialityReviewed": lambda e, c, cal: events_pb2.ConfidentialityReviewed(
+        reviewer=e.review.reviewer,
+        conclusion=ReviewConclusion(e.review.conclusion).zh,
+        basis=e.review.basis,
+        withheld=e.review.withheld,
+        reviewed_on=date_to_wire(e.review.reviewed_on),
     ),
     "Served": lambda e, c, cal: events_pb2.ReplyServed(
         method=SERVICE_METHOD_CODES[e.method], served_on=date_to_wire(e.served_on)

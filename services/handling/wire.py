@@ -8,6 +8,8 @@ from enum import Enum
 from typing import Any
 
 from ogi.deadlines import Deadline, working_days_left
+from ogi.errors import FieldViolation
+from ogi.taxonomy import term_for
 from ogi.v1 import common_pb2, handling_pb2
 from ogi.wire import (
     CATEGORY_CODES,
@@ -18,6 +20,12 @@ from ogi.wire import (
     timestamp,
 )
 from ogi.workdays import WorkingDayCalendar
+from services.handling.disclosure import (
+    ConfidentialityReview,
+    ReleasedItem,
+    ReleaseForm,
+    ReviewConclusion,
+)
 from services.handling.domain import Case, CaseState, Reply, ServiceMethod
 from services.handling.fees import FeeMethod
 from services.handling.worklist import WorklistItem
@@ -110,6 +118,66 @@ def case_to_wire(
         concluded_on=date_to_wire(case.concluded_on),
         history=[history_entry(e) for e in history],
         allowed_steps=[step.value for step in case.allowed_steps()],
+        review=review_to_wire(case.review) if case.review else None,
+    )
+
+
+RELEASE_FORMS = {
+    common_pb2.RELEASE_FORM_ELECTRONIC_FILE: ReleaseForm.ELECTRONIC_FILE,
+    common_pb2.RELEASE_FORM_PAPER: ReleaseForm.PAPER,
+    common_pb2.RELEASE_FORM_PUBLISHED_LINK: ReleaseForm.PUBLISHED_LINK,
+}
+RELEASE_FORM_CODES = inverse(RELEASE_FORMS)
+REVIEW_CONCLUSIONS = {
+    handling_pb2.REVIEW_CONCLUSION_DISCLOSABLE: ReviewConclusion.DISCLOSABLE,
+    handling_pb2.REVIEW_CONCLUSION_PARTLY_DISCLOSABLE: ReviewConclusion.PARTLY_DISCLOSABLE,
+    handling_pb2.REVIEW_CONCLUSION_NOT_DISCLOSABLE: ReviewConclusion.NOT_DISCLOSABLE,
+}
+REVIEW_CONCLUSION_CODES = inverse(REVIEW_CONCLUSIONS)
+
+
+def released_from_wire(
+    items: Any, field: str, violations: list[FieldViolation]
+) -> tuple[ReleasedItem, ...]:
+    """The items a reply provides; an item without a known form is a violation."""
+    found = []
+    for n, item in enumerate(items):
+        form = RELEASE_FORMS.get(item.form)
+        if form is None:
+            violations.append(FieldViolation(f"{field}[{n}].form", "required"))
+            continue
+        found.append(
+            ReleasedItem(
+                title=item.title.strip(),
+                form=form,
+                document_number=item.document_number.strip(),
+                sha256=item.sha256.strip().lower(),
+                link=item.link.strip(),
+            )
+        )
+    return tuple(found)
+
+
+def released_to_wire(items: Any) -> list[common_pb2.ReleasedItem]:
+    return [
+        common_pb2.ReleasedItem(
+            title=i.title,
+            document_number=i.document_number,
+            form=RELEASE_FORM_CODES[ReleaseForm(i.form)],
+            sha256=i.sha256,
+            link=i.link,
+        )
+        for i in items
+    ]
+
+
+def review_to_wire(review: ConfidentialityReview) -> handling_pb2.ConfidentialityReview:
+    return handling_pb2.ConfidentialityReview(
+        reviewer=review.reviewer,
+        conclusion=REVIEW_CONCLUSION_CODES[review.conclusion],
+        basis=review.basis,
+        reviewed_on=date_to_wire(review.reviewed_on),
+        withheld=review.withheld,
     )
 
 
@@ -124,6 +192,7 @@ def reply_to_wire(reply: Reply) -> handling_pb2.Reply:
             else common_pb2.NON_DISCLOSURE_GROUND_UNSPECIFIED
         ),
         responsible_agency=reply.responsible_agency,
+        released=released_to_wire(reply.released),
     )
 
 
@@ -142,7 +211,8 @@ def _words(value: Any) -> str:
     if is_dataclass(value) and not isinstance(value, type):
         return ", ".join(f"{k} {_words(v)}" for k, v in asdict(value).items() if _words(v))
     if isinstance(value, Enum):
-        return str(value.value)
+        term = term_for(value)  # outcomes and grounds in words, not codes
+        return term.zh if term else str(value.value)
     if isinstance(value, list | tuple):
         return "、".join(_words(v) for v in value)
     if isinstance(value, bool):

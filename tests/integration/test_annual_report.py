@@ -61,7 +61,7 @@ from ogi.wire import CATEGORY_CODES, GROUND_CODES, OUTCOME_CODES
 from services.archive.application import Archive
 from services.archive.statistics import CATEGORIES, FEES
 from services.archive.wire import REMEDY_KIND_CODES, REMEDY_RESULT_CODES
-from tests.builders import CREDIT_CODE, request
+from tests.builders import CREDIT_CODE, request, reviewed_reply
 from tests.integration.conftest import (
     CIPHER_KEY,
     REGISTRAR,
@@ -265,7 +265,7 @@ class System:
             ground=ground,
             responsible_agency="菏泽市自然资源和规划局" if c.outcome is Outcome.R5 else "",
         )
-        self.step("ReplyToApplication", h.ReplyToApplicationRequest(case=c.number, reply=reply))
+        reviewed_reply(self.handling.handling, c.number, reply, HEAD, c.outcome)
         self.step(
             "RecordService",
             h.RecordServiceRequest(

@@ -15,11 +15,12 @@ import pytest
 
 from ogi.auth import Role
 from ogi.clock import china_date, system_clock
+from ogi.taxonomy import Outcome
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import events_pb2, intake_pb2
 from ogi.v1 import handling_pb2 as h
-from tests.builders import request
+from tests.builders import released_items, request, review_request, reviewed_reply
 from tests.integration.conftest import (
     REGISTRAR,
     bearer,
@@ -160,9 +161,10 @@ def test_a_reply_service_or_fee_beyond_bounds_is_refused(system: ThreeServices) 
     fee for 2,147,483,647 pages came to 85,899,340,580 元; as_of 0001-01-01 was INTERNAL."""
     number = accepted(system)
     api = system.handling.handling
-    rows = system.databases["handling"].event_rows()
     far = day(date(9999, 12, 31))
-    reply = h.Reply(outcome=pb.OUTCOME_R2, replied_on=far)
+    api.ReviewConfidentiality(review_request(number, Outcome.R2), metadata=HANDLER)
+    rows = system.databases["handling"].event_rows()
+    reply = h.Reply(outcome=pb.OUTCOME_R2, replied_on=far, released=released_items(Outcome.R2))
     assert refused_field(
         lambda: api.ReplyToApplication(
             h.ReplyToApplicationRequest(case=number, reply=reply), metadata=HANDLER
@@ -183,10 +185,7 @@ def test_a_reply_service_or_fee_beyond_bounds_is_refused(system: ThreeServices) 
         )
     ) == ["as_of"]
     assert system.databases["handling"].event_rows() == rows
-    api.ReplyToApplication(
-        h.ReplyToApplicationRequest(case=number, reply=h.Reply(outcome=pb.OUTCOME_R2)),
-        metadata=HANDLER,
-    )
+    reviewed_reply(api, number, h.Reply(outcome=pb.OUTCOME_R2), HANDLER)
     replied = system.databases["handling"].event_rows()
     assert refused_field(
         lambda: api.RecordService(
@@ -241,10 +240,7 @@ def test_after_every_refusal_the_worklist_relays_and_archive_go_on(system: Three
     through handling's relay to archive, and the dossier opens."""
     number = accepted(system)
     api = system.handling.handling
-    api.ReplyToApplication(
-        h.ReplyToApplicationRequest(case=number, reply=h.Reply(outcome=pb.OUTCOME_R2)),
-        metadata=HANDLER,
-    )
+    reviewed_reply(api, number, h.Reply(outcome=pb.OUTCOME_R2), HANDLER)
     api.RecordService(
         h.RecordServiceRequest(case=number, method=pb.SERVICE_METHOD_ELECTRONIC),
         metadata=HANDLER,

@@ -7,6 +7,7 @@ from datetime import date
 
 from ogi.taxonomy import Outcome
 from services.handling.domain import Reply, ServiceMethod, Step
+from tests.builders import released, review
 from tests.unit.test_case import CALENDAR, H, accepted, case
 
 
@@ -16,6 +17,7 @@ def test_a_case_under_review_offers_the_steps_of_review() -> None:
         Step.ASSIGN,
         Step.REQUEST_CORRECTION,
         Step.REQUEST_REASONS,
+        Step.REVIEW_CONFIDENTIALITY,
         Step.ANSWER,
     }
 
@@ -30,7 +32,8 @@ def test_an_extension_and_a_fee_notice_are_offered_once() -> None:
 
 def test_a_replied_case_offers_service_only_and_a_closed_one_nothing() -> None:
     c = accepted(date(2026, 3, 2))
-    c.answer(Reply(Outcome.R2, date(2026, 3, 5)), by=H)
+    c.review_confidentiality(review(date(2026, 3, 5)), by=H)
+    c.answer(Reply(Outcome.R2, date(2026, 3, 5), released=released(Outcome.R2)), by=H)
     assert c.allowed_steps() == [Step.SERVE]
     c.serve(ServiceMethod.POST, date(2026, 3, 6), by=H)
     assert c.allowed_steps() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,7 +13,9 @@ from ogi.errors import InvalidArgument, PreconditionFailed
 from ogi.persistence import DateAsISO, dataclass_transcoding
 from ogi.taxonomy import ApplicantCategory, NonDisclosureGround, Outcome
 from ogi.workdays import WorkingDayCalendar
+from services.handling.disclosure import ReviewConclusion
 from services.handling.domain import CASE_VALUE_TYPES, Case, CaseState, Reply, ServiceMethod
+from tests.builders import released, review
 
 CALENDAR = WorkingDayCalendar()
 H = "张三"
@@ -164,7 +167,7 @@ def test_unreasonable_reasons_end_in_r12() -> None:
         (Reply(Outcome.R5, date(2026, 3, 9), reasons="非本机关制作"), "responsible_agency"),
         (Reply(Outcome.R2, date(2026, 3, 9), ground=NonDisclosureGround.STATE_SECRET), "ground"),
         (Reply(Outcome.WITHDRAWN, date(2026, 3, 9)), "outcome"),
-        (Reply(Outcome.R2, date(2026, 3, 1)), "replied_on"),
+        (Reply(Outcome.R2, date(2026, 3, 1), released=released(Outcome.R2)), "replied_on"),
     ],
 )
 def test_a_reply_must_say_what_the_law_requires(reply: Reply, field: str) -> None:
@@ -214,7 +217,9 @@ def test_history_replays_to_the_same_case() -> None:
     c.start_consultation("某公司", date(2026, 3, 6), by=H)
     c.end_consultation(date(2026, 3, 13), "同意", by=H)
     c.extend(CALENDAR, 10, "王主任", date(2026, 3, 20), by=H)
-    c.answer(Reply(Outcome.R8, date(2026, 4, 1), reasons="部分涉及个人隐私"), by=H)
+    c.review_confidentiality(review(date(2026, 3, 31), ReviewConclusion.PARTLY_DISCLOSABLE), by=H)
+    partly = Reply(Outcome.R8, date(2026, 4, 1), reasons="部分涉及个人隐私")
+    c.answer(replace(partly, released=released(Outcome.R8)), by=H)
     store.save(c)
     replayed: Case = store.repository.get(c.id)
     assert replayed.reply_deadline(CALENDAR) == c.reply_deadline(CALENDAR)

@@ -7,6 +7,7 @@ from datetime import date
 from ogi.taxonomy import Outcome
 from services.handling.domain import CaseState, Reply
 from services.handling.worklist import item_for, row_for
+from tests.builders import released, review
 from tests.unit.test_case import CALENDAR, H, accepted, case
 
 
@@ -40,7 +41,8 @@ def test_a_replied_case_is_served_by_its_reply_due_date() -> None:
     """Replied, not yet served (待送达): still on the worklist with its reply due date, and
     late once that passes unserved — timeliness is judged on the service date."""
     c = accepted(date(2026, 3, 2))  # reply due 2026-03-30
-    c.answer(Reply(Outcome.R2, date(2026, 3, 20)), by=H)
+    c.review_confidentiality(review(date(2026, 3, 20)), by=H)
+    c.answer(Reply(Outcome.R2, date(2026, 3, 20), released=released(Outcome.R2)), by=H)
     row = row_for(c, CALENDAR)
     assert (row.state, row.reply_due) == (CaseState.REPLIED, date(2026, 3, 30))
     assert item_for(row, CALENDAR, date(2026, 3, 27), 3).at_risk
