@@ -117,7 +117,10 @@ async def case_page(request: Request) -> Response:
     except Refusal as refused:
         return _not_shown(request, refused)
     notice = STEPS.get(request.query_params.get("notice", ""))
-    return await _show(request, case, notice=notice.title if notice else None)
+    applicant = None
+    if request.query_params.get("applicant") == "1":
+        applicant = await _applicant(request, case)
+    return await _show(request, case, notice=notice.title if notice else None, applicant=applicant)
 
 
 async def take_step(request: Request) -> Response:
@@ -149,7 +152,7 @@ async def take_step(request: Request) -> Response:
             refusal=refused,
             failed_step=step,
             step_errors=errors,
-            values={k: str(v) for k, v in form.items()},
+            values={k: v for k, v in form.items() if isinstance(v, str)},
             status_code=422,
         )
     return redirect(f"/cases/{number}?notice={step}")
@@ -185,6 +188,20 @@ async def _case(request: Request, reference: str) -> h.Case:
     return found
 
 
+async def _applicant(request: Request, case: h.Case) -> Any:
+    """Who the applicant is, where handling offers it (GetApplicant, the documents issue):
+    asked for on purpose, as every read is recorded in the agency's access log."""
+    if not hasattr(h, "GetApplicantRequest"):
+        return None
+    current = session(request)
+    reply = await call(
+        console(request).backends.handling.GetApplicant,
+        h.GetApplicantRequest(case=case.application_number),
+        await token(request, current),
+    )
+    return reply.applicant
+
+
 async def _dossier(request: Request, case: h.Case) -> Any:
     """The archive's dossier of the case, where the archive has it (it follows handling)."""
     current = session(request)
@@ -214,10 +231,9 @@ async def _show(request: Request, case: h.Case, status_code: int = 200, **contex
         case=case,
         steps=steps,
         dossier=await _dossier(request, case),
-        # The applicant's details and the case's documents appear here once the services
-        # provide them (the documents issue); until then the page shows the category only.
-        applicant=None,
+        # The case's documents appear here once handling lists them (the documents issue).
         documents=[],
+        can_see_applicant=hasattr(h, "GetApplicantRequest"),
         **context,
     )
 

@@ -36,11 +36,31 @@ DEADLINE_NAMES = {
     h.DEADLINE_KIND_FEE_PAYMENT: "缴费期限",
 }
 ROLE_NAMES = {
-    Role.REGISTRAR: "登记人员",
-    Role.HANDLER: "承办人",
-    Role.OFFICE_HEAD: "工作机构负责人",
-    Role.AUDITOR: "监督人员",
-    Role.OPERATOR: "系统运维",
+    "registrar": "登记人员",
+    "handler": "承办人",
+    "office_head": "工作机构负责人",
+    "auditor": "监督人员",
+    "reviewer": "保密审查人员",
+    "operator": "系统运维",
+}
+# The documents issue's vocabulary (issue 17), shown where the contracts have it.
+RELEASE_FORMS = {
+    getattr(pb, name): label
+    for name, label in (
+        ("RELEASE_FORM_PAPER", "纸质"),
+        ("RELEASE_FORM_ELECTRONIC_FILE", "电子文件"),
+        ("RELEASE_FORM_PUBLISHED_LINK", "已公开的网址"),
+    )
+    if hasattr(pb, name)
+}
+REVIEW_CONCLUSIONS = {
+    getattr(h, name): label
+    for name, label in (
+        ("REVIEW_CONCLUSION_DISCLOSABLE", "可以公开"),
+        ("REVIEW_CONCLUSION_PARTLY_DISCLOSABLE", "部分公开"),
+        ("REVIEW_CONCLUSION_NOT_DISCLOSABLE", "不得公开"),
+    )
+    if hasattr(h, name)
 }
 SERVICE_METHODS = {
     pb.SERVICE_METHOD_DIRECT: "直接送达",
@@ -108,7 +128,7 @@ def channel_name(channel: Any) -> str:
 
 
 def role_names(roles: Any) -> str:
-    return "、".join(ROLE_NAMES.get(Role(r), str(r)) for r in sorted(roles))
+    return "、".join(ROLE_NAMES.get(str(r), str(r)) for r in sorted(roles))
 
 
 def who_acts_next(item: Any) -> str:
@@ -145,6 +165,9 @@ GLOBALS = {
     "CATEGORY_CHOICES": CATEGORY_CHOICES,
     "REPLY_OUTCOMES": REPLY_OUTCOMES,
     "GROUND_CHOICES": GROUND_CHOICES,
+    "RELEASE_FORMS": RELEASE_FORMS,
+    "REVIEW_CONCLUSIONS": REVIEW_CONCLUSIONS,
+    "RELEASE_ROWS": 3,
     "CASE_STATE_TERMS": CASE_STATE_TERMS,
     "Role": Role,
 }

@@ -4,6 +4,7 @@ turns the form into the request."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,16 +53,57 @@ def _fee(form: FormData) -> h.IssueFeeNoticeRequest:
     )
 
 
+RELEASE_ROWS = 3  # rows the reply form offers for what it provides (R1, R2, R8)
+
+
 def _reply(form: FormData) -> h.ReplyToApplicationRequest:
-    return h.ReplyToApplicationRequest(
-        reply=h.Reply(
-            outcome=_int(form, "outcome"),
-            ground=_int(form, "ground"),
-            reasons=text(form, "reasons"),
-            responsible_agency=text(form, "responsible_agency"),
-            replied_on=_date(form, "replied_on"),
-        )
+    reply = h.Reply(
+        outcome=_int(form, "outcome"),
+        ground=_int(form, "ground"),
+        reasons=text(form, "reasons"),
+        responsible_agency=text(form, "responsible_agency"),
+        replied_on=_date(form, "replied_on"),
     )
+    if "released" in h.Reply.DESCRIPTOR.fields_by_name:  # the documents issue's field
+        reply.released.extend(released_items(form))
+    return h.ReplyToApplicationRequest(reply=reply)
+
+
+def released_items(form: FormData) -> list[Any]:
+    """The rows of what the reply provides that were filled in. For an electronic file the
+    console takes the file and records its SHA-256 (the file itself is not kept here)."""
+    items = []
+    for n in range(RELEASE_ROWS):
+        title, form_code = text(form, f"released[{n}].title"), _int(form, f"released[{n}].form")
+        upload = form.get(f"released[{n}].file")
+        digest = ""
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            digest = hashlib.sha256(upload.file.read()).hexdigest()
+        if not (title or digest or text(form, f"released[{n}].link")):
+            continue
+        items.append(
+            pb.ReleasedItem(
+                title=title,
+                document_number=text(form, f"released[{n}].document_number"),
+                form=form_code,
+                sha256=digest,
+                link=text(form, f"released[{n}].link"),
+            )
+        )
+    return items
+
+
+def _review(form: FormData) -> Any:
+    return h.ReviewConfidentialityRequest(
+        conclusion=_int(form, "conclusion"),
+        basis=text(form, "basis"),
+        withheld=text(form, "withheld"),
+        reviewed_on=_date(form, "reviewed_on"),
+    )
+
+
+# 保密审查 is the reviewers' and the office head's (the service checks again).
+_REVIEWERS = frozenset(r for r in Role if r.value in ("reviewer", "office_head"))
 
 
 STEPS: dict[str, StepForm] = {
@@ -145,6 +187,13 @@ STEPS: dict[str, StepForm] = {
             "逾期未缴费（第四十二条）",
             "LapseFee",
             lambda f: h.LapseFeeRequest(on=_date(f, "on")),
+        ),
+        StepForm(
+            "review_confidentiality",
+            "保密审查（第十七条）",
+            "ReviewConfidentiality",
+            _review,
+            _REVIEWERS,
         ),
         StepForm("answer", "答复", "ReplyToApplication", _reply),
         StepForm(
