@@ -1,0 +1,228 @@
+"""The applicants' portal in Debian's chromium on a 390 px phone screen, against real intake and
+handling processes and a real nats-server (issue 19, acceptance): apply as a person and as a
+company, a field error in Chinese beside its field, the correction notice in Chinese, supplying
+the correction, withdrawing, and a double click on submit giving one application. Screenshots
+go to test-artifacts/portal/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from ogi.messaging.nats_server import LocalNatsServer
+from ogi.v1 import handling_pb2 as h
+from ogi.v1 import intake_pb2
+from tests.builders import CREDIT_CODE, RESIDENT_ID
+from tests.integration.conftest import StartService, stream_messages, wait_for
+from tests.integration.portal import PHONE, PortalProcess, chromium, screenshot
+from tests.integration.test_handling_service import HANDLER, System
+
+
+@pytest.fixture
+def backend() -> str:
+    """The portal keeps nothing: intake's two backends are tested without it."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from chromium()
+
+
+@pytest.fixture
+def system(
+    start_intake: StartService, start_handling: StartService, nats_server: LocalNatsServer
+) -> System:
+    nats_server.start()
+    return System(start_intake(OGI_TRUSTED_PROXIES="127.0.0.1"), start_handling(), nats_server)
+
+
+@pytest.fixture
+def portal(system: System, tmp_path: Path) -> Iterator[PortalProcess]:
+    process = PortalProcess(system.intake.listen, tmp_path / "portal.log")
+    try:
+        yield process.start()
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def fill_person(page: Page, *, identity_number: str = RESIDENT_ID) -> None:
+    page.select_option('[name="agency_code"]', "HZMZJ")
+    page.check('input[name="applicant.category"][value="natural_person"]')
+    page.fill('[name="applicant.name"]', "张三丰")
+    page.select_option('[name="applicant.identity_document.type"]', "resident_identity_card")
+    page.fill('[name="applicant.identity_document.number"]', identity_number)
+    page.fill('[name="applicant.contact.phone"]', "13800138000")
+    page.fill('[name="applicant.contact.postal_address"]', "山东省菏泽市牡丹区中华路1001号")
+    page.fill('[name="information.description"]', "2025年城乡低保资金发放明细")
+    page.check('input[name="delivery.form"][value="electronic"]')
+    page.check('input[name="delivery.route"][value="online_download"]')
+    page.check('input[name="notify_by"][value="sms"]')
+
+
+def submitted(system: System) -> list[str]:
+    """The applications on the stream. Read from a thread of its own: Playwright's sync API
+    keeps an event loop running in this one."""
+    with ThreadPoolExecutor(1) as thread:
+        messages = thread.submit(stream_messages, system.nats.url).result()
+    return [m.msg_id for m in messages if m.subject == "ogi.intake.ApplicationSubmitted"]
+
+
+def receipt_of(page: Page) -> tuple[str, str]:
+    expect(page.locator("h1")).to_have_text("申请已提交")
+    number = page.locator("#application-number").inner_text().strip()
+    code = page.locator("#query-code").inner_text().strip()
+    return number, code
+
+
+def look_up(page: Page, portal: PortalProcess, number: str, code: str) -> None:
+    page.goto(f"{portal.url}/status")
+    page.fill('[name="number"]', number)
+    page.fill('[name="code"]', code)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("办理进度")
+
+
+def test_a_person_applies_on_a_phone(portal: PortalProcess, system: System, phone: Page) -> None:
+    phone.goto(f"{portal.url}/apply")
+    fill_person(phone)
+    screenshot(phone, "apply-natural-person")
+    phone.click("button[type=submit]")
+    number, code = receipt_of(phone)
+    assert re.fullmatch(r"HZMZJ-\d{4}-\d{6}", number)
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", code)
+    expect(phone.locator(".warning")).to_contain_text("查询码只在本页显示这一次")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "receipt")
+    status = system.intake.stub.GetApplicationStatus(
+        intake_pb2.GetApplicationStatusRequest(application_number=number, query_code=code)
+    )
+    assert status.information.description == "2025年城乡低保资金发放明细"
+
+
+def test_a_company_applies_on_a_phone(portal: PortalProcess, system: System, phone: Page) -> None:
+    phone.goto(f"{portal.url}/apply")
+    phone.select_option('[name="agency_code"]', "HZMZJ")
+    phone.check('input[name="applicant.category"][value="commercial_enterprise"]')
+    phone.fill('[name="applicant.name"]', "菏泽恒通停车管理有限公司")
+    phone.select_option('[name="applicant.identity_document.type"]', "unified_social_credit_code")
+    phone.fill('[name="applicant.identity_document.number"]', CREDIT_CODE)
+    phone.fill('[name="applicant.contact_person"]', "李经理")
+    phone.fill('[name="applicant.contact.email"]', "office@hengtong.example.cn")
+    phone.fill('[name="information.description"]', "2025年中心城区公共停车场收费标准核定文件")
+    phone.fill('[name="information.document_number"]', "菏发改价格〔2025〕12号")
+    phone.fill('[name="purpose"]', "核对本公司停车场收费")
+    phone.check('input[name="delivery.form"][value="electronic"]')
+    phone.check('input[name="delivery.route"][value="email"]')
+    phone.check('input[name="notify_by"][value="email"]')
+    screenshot(phone, "apply-company")
+    phone.click("button[type=submit]")
+    number, _ = receipt_of(phone)
+    assert number.startswith("HZMZJ-")
+    assert len(wait_for(lambda: submitted(system), what="the application on the stream")) == 1
+
+
+def test_a_field_error_is_shown_in_chinese_beside_its_field(
+    portal: PortalProcess, system: System, phone: Page
+) -> None:
+    phone.goto(f"{portal.url}/apply")
+    fill_person(phone, identity_number=RESIDENT_ID[:-1] + "3")  # a wrong check character
+    phone.click("button[type=submit]")
+    error = phone.locator('[id="applicant.identity_document.number-error"]')
+    expect(error).to_have_text("校验码不符（GB 11643）")
+    beside = error.locator("xpath=..").locator('[name="applicant.identity_document.number"]')
+    expect(beside).to_have_attribute("aria-invalid", "true")
+    expect(phone.locator(".problems")).to_contain_text("申请未能提交")
+    # What the person typed is still there.
+    expect(phone.locator('[name="applicant.name"]')).to_have_value("张三丰")
+    screenshot(phone, "field-error")
+    assert submitted(system) == []
+
+
+def test_status_shows_the_correction_notice_and_the_correction_is_supplied(
+    portal: PortalProcess, system: System, phone: Page
+) -> None:
+    receipt = system.submit()
+    number, code = receipt.application_number, receipt.query_code
+    system.registered(number)
+    case = system.handling.handling.RequestCorrection(
+        h.RequestCorrectionRequest(case=number, items=["写明文件名称或文号", "写明年度"]),
+        metadata=HANDLER,
+    ).case
+    due = next(d.due for d in case.deadlines if d.kind == h.DEADLINE_KIND_CORRECTION)
+    system.status_shows(receipt, "CorrectionRequested")
+
+    look_up(phone, portal, number, code)
+    expect(phone.locator("#state")).to_have_text("待补正")
+    timeline = phone.locator("#timeline")
+    expect(timeline).to_contain_text("补正告知")
+    expect(timeline).to_contain_text("需要补正的事项：写明文件名称或文号；写明年度。")
+    expect(timeline).to_contain_text(f"请于{due.year}年{due.month}月{due.day}日前补正。")
+    expect(timeline).to_contain_text("（北京时间）")
+    text = phone.locator("main").inner_text()
+    assert "CorrectionRequested" not in text
+    assert not re.search(r"\d{2}:\d{2}(:\d{2})?Z|\dT\d", text)  # no UTC times
+    screenshot(phone, "status-correction-notice")
+
+    phone.fill('[name="information.description"]', "2025年第四季度城乡低保资金发放明细")
+    phone.fill('[name="information.document_number"]', "菏民发〔2025〕3号")
+    phone.click("#correction button[type=submit]")
+    expect(phone.locator("#done")).to_have_text("补正材料已提交，行政机关将重新审查您的申请。")
+    expect(phone.locator("#state")).to_have_text("已收到")
+    expect(phone.locator("#timeline")).to_contain_text("您已提交补正材料。")
+    assert phone.locator("#correction").count() == 0  # asked once, supplied once
+    screenshot(phone, "status-correction-supplied")
+    assert system.status(receipt).information.description == "2025年第四季度城乡低保资金发放明细"
+
+
+def test_withdrawing_in_the_browser(portal: PortalProcess, system: System, phone: Page) -> None:
+    receipt = system.submit()
+    look_up(phone, portal, receipt.application_number, receipt.query_code)
+    phone.click("#withdraw summary")
+    phone.fill('[name="reason"]', "已通过其他途径获取")
+    phone.click("#withdraw button[type=submit]")  # not confirmed yet
+    expect(phone.locator('[id="confirm-error"]')).to_have_text("撤回后不能恢复，请勾选确认。")
+    expect(phone.locator("#state")).to_have_text("已收到")
+    phone.check('#withdraw input[name="confirm"]')
+    phone.click("#withdraw button[type=submit]")
+    expect(phone.locator("#done")).to_have_text("申请已撤回。")
+    expect(phone.locator("#state")).to_have_text("已撤回")
+    assert phone.locator("#withdraw").count() == 0
+    screenshot(phone, "status-withdrawn")
+    assert system.status(receipt).state == intake_pb2.APPLICATION_STATE_WITHDRAWN
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_a_double_click_on_submit_gives_one_application(
+    portal: PortalProcess, system: System, browser: Browser, javascript: bool
+) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(f"{portal.url}/apply")
+        fill_person(page)
+        page.dblclick("button[type=submit]")
+        number, _ = receipt_of(page)
+    finally:
+        context.close()
+    events = wait_for(lambda: submitted(system), what="the application on the stream")
+    assert len(events) == 1
+    assert number.endswith("-000001")
+    log = portal.log()
+    assert log.count('"application submitted"') >= 1
+    for personal in ("13800138000", "张三丰", RESIDENT_ID):
+        assert personal not in log
