@@ -55,11 +55,11 @@ class Principal:
     def require_role(self, *allowed: Role) -> None:
         if not self.roles & set(allowed):
             names = ", ".join(r.value for r in allowed)
-            raise PermissionDenied(f"needs one of the roles: {names}")
+            raise PermissionDenied(f"需要以下角色之一：{names}（needs one of the roles: {names}）")
 
     def require_agency(self, agency_code: str) -> None:
         if agency_code != self.agency_code:
-            raise PermissionDenied("the case belongs to another agency")
+            raise PermissionDenied("属于其他机关（the case belongs to another agency）")
 
 
 def mint_token(key: str, principal: Principal, now: datetime, ttl: timedelta) -> str:
@@ -86,7 +86,7 @@ def verify_token(key: str, token: str) -> Principal:
         )
         return Principal(claims["sub"], claims["agency"], _roles(claims["roles"]))
     except (jwt.InvalidTokenError, KeyError, ValueError) as e:
-        raise Unauthenticated(f"invalid token: {type(e).__name__}") from e
+        raise Unauthenticated(_token_refused(e)) from e
 
 
 RS256 = "RS256"
@@ -120,7 +120,9 @@ class ClaimMapping:
     def principal(self, claims: Mapping[str, Any]) -> Principal:
         agency = claims.get(self.agency_claim)
         if not isinstance(agency, str) or not agency:
-            raise Unauthenticated(f"the token has no agency claim ({self.agency_claim})")
+            raise Unauthenticated(
+                f"令牌未载明所属机关（the token has no agency claim: {self.agency_claim}）"
+            )
         raw = claims.get(self.roles_claim, [])
         names = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
         known = {r.value for r in Role}
@@ -128,10 +130,12 @@ class ClaimMapping:
             Role(mapped) for n in names if (mapped := self.role_map.get(n, n)) in known
         )
         if not roles:
-            raise Unauthenticated(f"the token names none of our roles ({self.roles_claim})")
+            raise Unauthenticated(
+                f"令牌未载明本系统的角色（the token names none of our roles: {self.roles_claim}）"
+            )
         subject = next((str(claims[c]) for c in self.name_claims if claims.get(c)), "")
         if not subject:
-            raise Unauthenticated("the token does not say who it is (sub)")
+            raise Unauthenticated("令牌未载明使用人（the token does not say who it is: sub）")
         return Principal(subject, agency, roles)
 
 
@@ -180,7 +184,7 @@ class JwksVerifier:
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except (jwt.InvalidTokenError, jwt.PyJWKClientError, OSError, ValueError) as e:
-            raise Unauthenticated(f"invalid token: {type(e).__name__}") from e
+            raise Unauthenticated(_token_refused(e)) from e
         return claims
 
     def verify(self, token: str) -> Principal:
@@ -245,7 +249,18 @@ def bearer_token(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
     for name, value in metadata or ():
         if name == "authorization" and isinstance(value, str) and value.startswith("Bearer "):
             return value.removeprefix("Bearer ").strip()
-    raise Unauthenticated("send authorization: Bearer <token> (mint one with `ogi token`)")
+    raise Unauthenticated(
+        "须提供令牌（send authorization: Bearer <token>; mint one with `ogi token`）"
+    )
+
+
+def _token_refused(error: Exception) -> str:
+    """Why a token is refused, in words: never the name of the library's exception."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "令牌已过期，请重新获取（the token has expired; get a new one）"
+    if isinstance(error, jwt.InvalidAudienceError | jwt.InvalidIssuerError):
+        return "令牌不是为本系统签发的（the token was not issued for ogi）"
+    return "令牌无效（invalid token）"
 
 
 def _roles(values: Sequence[str]) -> frozenset[Role]:

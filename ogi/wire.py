@@ -57,7 +57,7 @@ def date_from_wire(
     try:
         return date(value.year, value.month, value.day)
     except ValueError:
-        violations.append(FieldViolation(field, "not a valid calendar date"))
+        violations.append(FieldViolation(field, "不是有效日期（not a valid calendar date）"))
         return None
 
 
@@ -83,7 +83,7 @@ def required(
 ) -> Any:
     """The domain value of a wire enum, or a violation when unset or unknown."""
     if value not in mapping:
-        violations.append(FieldViolation(field, "required"))
+        violations.append(FieldViolation(field, "必填（required）"))
         return None
     return mapping[value]
 

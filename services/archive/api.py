@@ -59,7 +59,7 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         kind = required(request.kind, REMEDY_KINDS, "kind", violations)
         filed_on = date_from_wire(request.filed_on, "filed_on", violations)
         if filed_on is None and not violations:
-            violations.append(FieldViolation("filed_on", "required"))
+            violations.append(FieldViolation("filed_on", "必填（required）"))
         check_date(filed_on, "filed_on", self._step_dates(), violations)
         _bounded(
             [
@@ -162,7 +162,12 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         check_date(decided_on, "decided_on", self._step_dates(), violations)
         which = request.WhichOneof("decision")
         if which is None:
-            violations.append(FieldViolation("decision", "publication_link or decline_reason"))
+            violations.append(
+                FieldViolation(
+                    "decision",
+                    "填写公开网址或不转为主动公开的理由（publication_link or decline_reason）",
+                )
+            )
         _bounded(
             [
                 ("publication_link", request.publication_link, MAX_LINK),
@@ -194,7 +199,9 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         violations: list[FieldViolation] = []
         candidate = _uuid(request.candidate_id, "candidate_id", violations)
         if not request.application_number.strip():
-            violations.append(FieldViolation("application_number", "which application"))
+            violations.append(
+                FieldViolation("application_number", "填写申请编号（which application）")
+            )
         _bounded(
             [
                 ("application_number", request.application_number, MAX_REF),
@@ -283,5 +290,5 @@ def _uuid(value: str, field: str, violations: list[FieldViolation]) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        violations.append(FieldViolation(field, "not an id"))
+        violations.append(FieldViolation(field, "不是有效的编号（not an id）"))
         return UUID(int=0)

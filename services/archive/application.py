@@ -142,7 +142,9 @@ class Archive(ServiceApplication):
         try:
             return super().save(*objs, **kwargs)
         except IntegrityError as e:
-            raise Conflict("changed at the same moment; read it again") from e
+            raise Conflict(
+                "同时被他人修改，请重新读取（changed at the same moment; read it again）"
+            ) from e
 
     # --- from handling ------------------------------------------------------------------------
 
@@ -202,7 +204,13 @@ class Archive(ServiceApplication):
     def _find(self, ref: str) -> Dossier:
         ref = ref.strip()
         if not ref:
-            raise InvalidArgument([FieldViolation("dossier", "the case id or application number")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "dossier", "填写案件编号或申请编号（the case id or application number）"
+                    )
+                ]
+            )
         dossier_id: UUID | None
         try:
             dossier_id = UUID(ref)
@@ -211,7 +219,7 @@ class Archive(ServiceApplication):
             dossier_id = cast(DossierNumber, index).dossier_id if index else None
         dossier = self._dossier(dossier_id) if dossier_id else None
         if dossier is None:
-            raise NotFound(f"no dossier {ref!r}")
+            raise NotFound(f"没有案卷 {ref}（no dossier {ref!r}）")
         return dossier
 
     def _dossier(self, dossier_id: UUID) -> Dossier | None:
@@ -277,7 +285,10 @@ class Archive(ServiceApplication):
         principal.require_role(Role.OFFICE_HEAD)
         report = self.annual_report(principal, agency_code, year, roll_up)
         if report.locked_at is not None:
-            raise PreconditionFailed(f"{year} was locked on {report.locked_at:%Y-%m-%d}")
+            raise PreconditionFailed(
+                f"{year}年度报告已于{report.locked_at:%Y-%m-%d}锁定"
+                f"（{year} was locked on {report.locked_at:%Y-%m-%d}）"
+            )
         if report.violations:
             raise PreconditionFailed("the report breaks its sums: " + "; ".join(report.violations))
         cells = [[*cell, n] for cell, n in sorted(report.table.cells.items())]
@@ -314,7 +325,13 @@ class Archive(ServiceApplication):
         document: the office head's, as the lock was. Whether it is locked."""
         principal.require_role(Role.HANDLER, Role.OFFICE_HEAD)
         if self.agencies.get(agency_code) is None:
-            raise InvalidArgument([FieldViolation("agency_code", f"no agency {agency_code!r}")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "agency_code", f"没有机关 {agency_code}（no agency {agency_code!r}）"
+                    )
+                ]
+            )
         principal.require_agency(agency_code)
         locked = any(self._published(agency_code, year, roll_up) for roll_up in (False, True))
         if locked and Role.OFFICE_HEAD not in principal.roles:
@@ -335,9 +352,18 @@ class Archive(ServiceApplication):
 
     def _covered(self, principal: Principal, agency_code: str, roll_up: bool) -> list[str]:
         if self.agencies.get(agency_code) is None:
-            raise InvalidArgument([FieldViolation("agency_code", f"no agency {agency_code!r}")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "agency_code", f"没有机关 {agency_code}（no agency {agency_code!r}）"
+                    )
+                ]
+            )
         if not self.agencies.is_within(agency_code, principal.agency_code):
-            raise PermissionDenied(f"{principal.agency_code} cannot read {agency_code}'s report")
+            raise PermissionDenied(
+                f"{principal.agency_code}无权查看{agency_code}的年度报告"
+                f"（{principal.agency_code} cannot read {agency_code}'s report）"
+            )
         return self.agencies.subtree(agency_code) if roll_up else [agency_code]
 
     # --- Art 44 -------------------------------------------------------------------------------
@@ -354,7 +380,9 @@ class Archive(ServiceApplication):
         principal.require_role(*_STAFF)
         principal.require_agency(agency_code)
         if not subject.strip():
-            raise InvalidArgument([FieldViolation("subject", "which information is suggested")])
+            raise InvalidArgument(
+                [FieldViolation("subject", "写明建议公开的信息（which information is suggested）")]
+            )
         candidate = Candidate(
             agency_code, str(uuid4()), Origin.SUGGESTED, subject, suggested_on, principal.subject
         )
@@ -403,7 +431,12 @@ class Archive(ServiceApplication):
         )
         if dossier_id is None:
             raise InvalidArgument(
-                [FieldViolation("application_number", "not one of the candidate's applications")]
+                [
+                    FieldViolation(
+                        "application_number",
+                        "不是该候选项中的申请（not one of the candidate's applications）",
+                    )
+                ]
             )
         on, by = self.today(), principal.subject
         return self._decided(
@@ -437,4 +470,4 @@ class Archive(ServiceApplication):
         for view in self.art44.candidates(agency_code):
             if view.candidate_id == cid:
                 return view
-        raise NotFound(f"no candidate {cid}")
+        raise NotFound(f"没有候选项 {cid}（no candidate {cid}）")

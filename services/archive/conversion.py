@@ -106,13 +106,21 @@ class Candidate(Aggregate):
         self._undecided()
         parts = urlparse(link.strip())
         if parts.scheme not in {"http", "https"} or not parts.netloc:
-            raise InvalidArgument([FieldViolation("link", "the publication's http(s) address")])
+            raise InvalidArgument(
+                [FieldViolation("link", "填写公开的网址（the publication's http(s) address）")]
+            )
         self._decided(Decision.CONVERTED, link.strip(), "", on, by)
 
     def decline(self, reason: str, on: date, *, by: str) -> None:
         self._undecided()
         if not reason.strip():
-            raise InvalidArgument([FieldViolation("reason", "say why it is not converted")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "reason", "写明不转为主动公开的理由（say why it is not converted）"
+                    )
+                ]
+            )
         self._decided(Decision.DECLINED, "", reason.strip(), on, by)
 
     def exclude(
@@ -122,7 +130,13 @@ class Candidate(Aggregate):
         again changes nothing."""
         self._undecided()
         if not reason.strip():
-            raise InvalidArgument([FieldViolation("reason", "say why it is other information")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "reason", "写明为何属于其他信息（say why it is other information）"
+                    )
+                ]
+            )
         if dossier_id not in self.excluded:
             self._excluded(dossier_id, application_number, reason.strip(), on, by)
 
@@ -139,7 +153,10 @@ class Candidate(Aggregate):
 
     def _undecided(self) -> None:
         if self.decision is not Decision.PENDING:
-            raise PreconditionFailed(f"decided already ({self.decision}) on {self.decided_on}")
+            raise PreconditionFailed(
+                f"已于{self.decided_on}作出决定"
+                f"（decided already ({self.decision}) on {self.decided_on}）"
+            )
 
     @event("Decided")
     def _decided(self, decision: Decision, link: str, reason: str, on: date, by: str) -> None:

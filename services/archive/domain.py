@@ -159,7 +159,7 @@ class Dossier(Aggregate):
         """归档: the case has ended; it gets its archive number and retention period. `outcome`
         is the answer's, or the concluding outcome (lapse, withdrawal) when there was none."""
         if self.archived:
-            raise PreconditionFailed("the dossier is archived already")
+            raise PreconditionFailed("案卷已归档（the dossier is archived already）")
         ground = self.answer[1] if self.answer else None
         conclusion = Conclusion(outcome, ground, concluded_on)
         years = policy.with_remedy_years if self.remedies else policy.years
@@ -174,7 +174,11 @@ class Dossier(Aggregate):
         """A reconsideration or a lawsuit against the agency's handling of this application."""
         if filed_on < self.receipt_date:
             raise InvalidArgument(
-                [FieldViolation("filed_on", "a remedy cannot precede the application")]
+                [
+                    FieldViolation(
+                        "filed_on", "救济不能早于申请（a remedy cannot precede the application）"
+                    )
+                ]
             )
         if not reference.strip():
             raise InvalidArgument([FieldViolation("reference", "the case number (案号) is needed")])
@@ -186,15 +190,24 @@ class Dossier(Aggregate):
     def decide_remedy(self, number: int, result: RemedyResult, decided_on: date) -> Remedy:
         if not 1 <= number <= len(self.remedies):
             raise InvalidArgument(
-                [FieldViolation("remedy", f"this dossier has no remedy {number}")]
+                [
+                    FieldViolation(
+                        "remedy",
+                        f"本案卷没有第{number}项救济（this dossier has no remedy {number}）",
+                    )
+                ]
             )
         remedy = self.remedies[number - 1]
         if remedy.result is not RemedyResult.PENDING:
-            raise PreconditionFailed(f"remedy {number} was decided already ({remedy.result})")
+            raise PreconditionFailed(
+                f"第{number}项救济已有结果（remedy {number} was decided already ({remedy.result})）"
+            )
         if result is RemedyResult.PENDING:
             raise InvalidArgument([FieldViolation("result", "a decision is 维持, 纠正 or 其他")])
         if decided_on < remedy.filed_on:
-            raise InvalidArgument([FieldViolation("decided_on", "before the remedy was filed")])
+            raise InvalidArgument(
+                [FieldViolation("decided_on", "早于救济提出之日（before the remedy was filed）")]
+            )
         decided = replace(remedy, result=result, decided_on=decided_on)
         self._remedy_decided(decided)
         return decided

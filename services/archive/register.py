@@ -44,7 +44,7 @@ class DocumentRegister(Aggregate):
             violation for i, entry in enumerate(entries) for violation in _violations(i, entry)
         ]
         if not entries:
-            violations.append(FieldViolation("documents", "at least one document"))
+            violations.append(FieldViolation("documents", "至少一份文件（at least one document）"))
         if violations:
             raise InvalidArgument(violations)
         recorded = 0
@@ -76,5 +76,7 @@ def _violations(i: int, entry: RegisterEntry) -> list[FieldViolation]:
             FieldViolation(f"documents[{i}].number", "a document number: 甘办发〔2019〕18号")
         )
     if not entry.title.strip():
-        found.append(FieldViolation(f"documents[{i}].title", "the document's title"))
+        found.append(
+            FieldViolation(f"documents[{i}].title", "填写文件标题（the document's title）")
+        )
     return found

@@ -381,5 +381,7 @@ def _fee(request: Any) -> tuple[FeeMethod, Any]:
     )
     if amount == 0:
         field = "pages" if method is FeeMethod.PER_PAGE else "ordinal_in_month"
-        raise InvalidArgument([FieldViolation(field, "the fee rules charge nothing for this")])
+        raise InvalidArgument(
+            [FieldViolation(field, "按收费标准此项不收费（the fee rules charge nothing for this）")]
+        )
     return method, amount

@@ -114,14 +114,18 @@ class Handling(ServiceApplication):
         principal.require_agency(case.agency_code)
         if expected_version and case.version != expected_version:
             raise Conflict(
-                f"the case is at version {case.version}, not {expected_version}: read it again"
+                f"已被他人修改：案件现为第{case.version}版，不是第{expected_version}版，请重新读取"
+                f"（the case is at version {case.version}, not {expected_version}: read it again）"
             )
         step(case)
         self._check_dates_computable(case)
         try:
             self.save(case)
         except IntegrityError as e:
-            raise Conflict("the case changed at the same moment; read it again") from e
+            raise Conflict(
+                "案件同时被他人修改，请重新读取"
+                "（the case changed at the same moment; read it again）"
+            ) from e
         return case
 
     def _check_dates_computable(self, case: Case) -> None:
@@ -165,9 +169,7 @@ class Handling(ServiceApplication):
         self.save(read)
         return case, applicant, delivery
 
-    def applicant_reads(
-        self, principal: Principal, ref: str, since: date | None
-    ) -> list[Any]:
+    def applicant_reads(self, principal: Principal, ref: str, since: date | None) -> list[Any]:
         """The access log of applicant details in the caller's agency, oldest first."""
         principal.require_role(Role.AUDITOR)
         case_id = self._find(ref).id if ref.strip() else None
@@ -202,14 +204,20 @@ class Handling(ServiceApplication):
     def _find(self, ref: str) -> Case:
         ref = ref.strip()
         if not ref:
-            raise InvalidArgument([FieldViolation("case", "the case id or application number")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "case", "填写案件编号或申请编号（the case id or application number）"
+                    )
+                ]
+            )
         try:
             case_id: UUID | None = UUID(ref)
         except ValueError:
             case_id = self.worklist.view.case_id(ref)
         case = self.case(case_id) if case_id else None
         if case is None:
-            raise NotFound(f"no case {ref!r}")
+            raise NotFound(f"没有案件 {ref}（no case {ref!r}）")
         return case
 
     def apply_intake_event(self, subject: str, data: bytes) -> None:

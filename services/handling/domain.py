@@ -72,6 +72,17 @@ class CaseState(StrEnum):
     CLOSED = "closed"  # 办结
 
 
+# How a case's state is said to a person (the worklist, errors).
+CASE_STATE_ZH = {
+    CaseState.REGISTERED: "审核中",
+    CaseState.AWAITING_CORRECTION: "待补正",
+    CaseState.AWAITING_REASONS: "待说明理由",
+    CaseState.IN_PROGRESS: "办理中",
+    CaseState.CONSULTING: "征求意见中",
+    CaseState.AWAITING_FEE: "待缴费",
+    CaseState.REPLIED: "已答复待送达",
+    CaseState.CLOSED: "已办结",
+}
 OPEN_STATES = frozenset(CaseState) - {CaseState.REPLIED, CaseState.CLOSED}
 REPLYABLE = frozenset({CaseState.REGISTERED, CaseState.IN_PROGRESS, CaseState.AWAITING_REASONS})
 
@@ -218,51 +229,79 @@ class Case(Aggregate):
         self, items: list[str], notice_date: date, period: int, *, by: str
     ) -> None:
         """补正告知 (Art 30): once, listing everything to correct, with a reasonable period."""
-        self._require(STEP_STATES[Step.REQUEST_CORRECTION], "a correction is requested at review")
+        self._require(
+            STEP_STATES[Step.REQUEST_CORRECTION],
+            "补正须在审核时告知（a correction is requested at review）",
+        )
         if self.correction is not None:
-            raise PreconditionFailed("a correction may be requested only once (Art 30)")
+            raise PreconditionFailed(
+                "补正只能一次性告知（a correction may be requested only once, Art 30）"
+            )
         if not [i for i in items if i.strip()]:
-            raise InvalidArgument([FieldViolation("items", "list what must be corrected")])
+            raise InvalidArgument(
+                [FieldViolation("items", "列明需要补正的事项（list what must be corrected）")]
+            )
         if period < 1:
-            raise InvalidArgument([FieldViolation("period", "at least one working day")])
+            raise InvalidArgument(
+                [FieldViolation("period", "至少一个工作日（at least one working day）")]
+            )
         self._not_before(notice_date, self.receipt_date, "notice_date")
         self._correction_requested(items, notice_date, period, by)
 
     def receive_correction(self, received_on: date, description: str) -> None:
         """The corrected application arrives: the reply period restarts from that day."""
-        self._require({CaseState.AWAITING_CORRECTION}, "no correction was requested")
+        self._require({CaseState.AWAITING_CORRECTION}, "未要求补正（no correction was requested）")
         self._correction_received(received_on, description)
 
     def lapse_correction(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期不补正: not corrected in time, the application is deemed abandoned (row 六1)."""
-        self._require(STEP_STATES[Step.LAPSE_CORRECTION], "no correction is awaited")
+        self._require(
+            STEP_STATES[Step.LAPSE_CORRECTION], "没有待补正的申请（no correction is awaited）"
+        )
         due = self.correction_due(calendar)
         if due is None or on <= due.due:
-            raise PreconditionFailed(f"the correction period runs until {due.due if due else '?'}")
+            raise PreconditionFailed(
+                f"补正期限至{due.due if due else '?'}尚未届满"
+                f"（the correction period runs until {due.due if due else '?'}）"
+            )
         self._concluded(Outcome.NO_CORRECTION, on, by)
 
     def request_reasons(self, notice_date: date, *, by: str) -> None:
         """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why."""
-        self._require(STEP_STATES[Step.REQUEST_REASONS], "reasons are asked at review")
+        self._require(
+            STEP_STATES[Step.REQUEST_REASONS],
+            "说明理由须在审核或办理时要求（reasons are asked at review）",
+        )
         self._not_before(notice_date, self.clock_start, "notice_date")
         self._reasons_requested(notice_date, by)
 
     def assess_reasons(self, reasonable: bool, later_due: date | None, *, by: str) -> None:
         """Reasons unreasonable: reply R12. Reasonable but not feasible in time: a later date."""
-        self._require(STEP_STATES[Step.ASSESS_REASONS], "no reasons were asked for")
+        self._require(
+            STEP_STATES[Step.ASSESS_REASONS], "未要求说明理由（no reasons were asked for）"
+        )
         if reasonable and later_due is not None and later_due <= self.receipt_date:
-            raise InvalidArgument([FieldViolation("later_due", "must be after the receipt date")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "later_due", "须晚于收到申请之日（must be after the receipt date）"
+                    )
+                ]
+            )
         self._reasons_assessed(reasonable, later_due if reasonable else None, by)
 
     def accept(self, *, by: str) -> None:
         """受理: the application is an OGI application, clear enough to handle."""
-        self._require(STEP_STATES[Step.ACCEPT], "only a case under review can be accepted")
+        self._require(
+            STEP_STATES[Step.ACCEPT],
+            "只有审核中的申请可以受理（only a case under review can be accepted）",
+        )
         self._accepted(by)
 
     def assign(self, handler: str, *, by: str) -> None:
-        self._require(STEP_STATES[Step.ASSIGN], "the case is no longer open")
+        self._require(STEP_STATES[Step.ASSIGN], "案件已办结（the case is no longer open）")
         if not handler.strip():
-            raise InvalidArgument([FieldViolation("assignee", "required")])
+            raise InvalidArgument([FieldViolation("assignee", "必填（required）")])
         self._assigned(handler.strip(), by)
 
     def start_consultation(self, party: str, sent_on: date, *, by: str) -> None:
@@ -271,12 +310,17 @@ class Case(Aggregate):
             STEP_STATES[Step.START_CONSULTATION], "consultation happens while the case is handled"
         )
         if not party.strip():
-            raise InvalidArgument([FieldViolation("party", "name the third party or agency")])
+            raise InvalidArgument(
+                [FieldViolation("party", "写明第三方或协作机关（name the third party or agency）")]
+            )
         self._not_before(sent_on, self.clock_start, "sent_on")
         self._consultation_started(party.strip(), sent_on, by)
 
     def end_consultation(self, received_on: date, opinion: str, *, by: str) -> None:
-        self._require(STEP_STATES[Step.END_CONSULTATION], "no consultation is under way")
+        self._require(
+            STEP_STATES[Step.END_CONSULTATION],
+            "没有正在进行的征求意见（no consultation is under way）",
+        )
         self._not_before(received_on, self.pauses[-1].start, "received_on")
         self._consultation_ended(received_on, opinion, by)
 
@@ -284,17 +328,33 @@ class Case(Aggregate):
         self, calendar: WorkingDayCalendar, days: int, approved_by: str, on: date, *, by: str
     ) -> None:
         """延期 (Art 33): once, at most 20 WD, office head approval, before the period ends."""
-        self._require(STEP_STATES[Step.EXTEND], "extend a case that is being handled")
+        self._require(
+            STEP_STATES[Step.EXTEND],
+            "只有办理中的案件可以延期（extend a case that is being handled）",
+        )
         if self.extension_days:
-            raise PreconditionFailed("the reply period can be extended only once (Art 33)")
+            raise PreconditionFailed(
+                "答复期限只能延长一次（the reply period can be extended only once, Art 33）"
+            )
         if not 1 <= days <= MAX_EXTENSION:
-            raise InvalidArgument([FieldViolation("days", f"1 to {MAX_EXTENSION} working days")])
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "days", f"1至{MAX_EXTENSION}个工作日（1 to {MAX_EXTENSION} working days）"
+                    )
+                ]
+            )
         if not approved_by.strip():
-            raise InvalidArgument([FieldViolation("approved_by", "the office head who approved")])
+            raise InvalidArgument(
+                [FieldViolation("approved_by", "写明批准的负责人（the office head who approved）")]
+            )
         self._not_before(on, self.clock_start, "on")
         due = self.reply_deadline(calendar)
         if on > due.due:
-            raise PreconditionFailed(f"the reply period ended on {due.due}; too late to extend")
+            raise PreconditionFailed(
+                f"答复期限已于{due.due}届满，不能再延期"
+                f"（the reply period ended on {due.due}; too late to extend）"
+            )
         self._extended(days, approved_by.strip(), on, by)
 
     def issue_fee_notice(
@@ -305,12 +365,12 @@ class Case(Aggregate):
             STEP_STATES[Step.ISSUE_FEE_NOTICE], "a fee notice goes out while the case is handled"
         )
         if self.fee_amount:
-            raise PreconditionFailed("a fee notice was already issued")
+            raise PreconditionFailed("已发出收费通知（a fee notice was already issued）")
         self._not_before(notified_on, self.clock_start, "notified_on")
         self._fee_notice_issued(amount, method, notified_on, pauses, by)
 
     def record_payment(self, paid_on: date, *, by: str) -> None:
-        self._require(STEP_STATES[Step.RECORD_PAYMENT], "no fee is awaited")
+        self._require(STEP_STATES[Step.RECORD_PAYMENT], "没有待缴的费用（no fee is awaited）")
         if self._fee_notified_on:
             self._not_before(paid_on, self._fee_notified_on, "paid_on")
         self._fee_paid(paid_on, by)
@@ -318,31 +378,49 @@ class Case(Aggregate):
     def waive_fee(self, waived_on: date, reason: str, *, by: str) -> None:
         """减免 (domain.md §6: charging is discretionary, a waiver is recorded with its reason):
         nothing is charged, and the clock runs again as after a payment."""
-        self._require(STEP_STATES[Step.WAIVE_FEE], "no fee is awaited")
+        self._require(STEP_STATES[Step.WAIVE_FEE], "没有待缴的费用（no fee is awaited）")
         if not reason.strip():
-            raise InvalidArgument([FieldViolation("reason", "why the fee is waived")])
+            raise InvalidArgument(
+                [FieldViolation("reason", "写明减免的理由（why the fee is waived）")]
+            )
         if self._fee_notified_on and waived_on < self._fee_notified_on:
             raise InvalidArgument(
-                [FieldViolation("waived_on", f"before the fee notice of {self._fee_notified_on}")]
+                [
+                    FieldViolation(
+                        "waived_on",
+                        (
+                            f"早于{self._fee_notified_on}的收费通知"
+                            f"（before the fee notice of {self._fee_notified_on}）"
+                        ),
+                    )
+                ]
             )
         self._fee_waived(waived_on, reason.strip(), by)
 
     def lapse_fee(self, calendar: WorkingDayCalendar, on: date, *, by: str) -> None:
         """逾期未缴费: deemed abandoned (row 六2)."""
-        self._require(STEP_STATES[Step.LAPSE_FEE], "no fee is awaited")
+        self._require(STEP_STATES[Step.LAPSE_FEE], "没有待缴的费用（no fee is awaited）")
         due = self.fee_due(calendar)
         if due is None or on <= due.due:
-            raise PreconditionFailed(f"payment is due by {due.due if due else '?'}")
+            raise PreconditionFailed(
+                f"缴费期限至{due.due if due else '?'}尚未届满"
+                f"（payment is due by {due.due if due else '?'}）"
+            )
         self._concluded(Outcome.FEE_NOT_PAID, on, by)
 
     def withdraw(self, on: date, reason: str, *, by: str = "") -> None:
         """撤回 by the applicant (row 六3)."""
-        self._require(OPEN_STATES, "the case has already been answered or closed")
+        self._require(
+            OPEN_STATES, "案件已答复或已办结（the case has already been answered or closed）"
+        )
         self._concluded(Outcome.WITHDRAWN, on, by)
 
     def review_confidentiality(self, review: ConfidentialityReview, *, by: str) -> None:
         """保密审查 (Art 17): before information is released; a later review replaces it."""
-        self._require(STEP_STATES[Step.REVIEW_CONFIDENTIALITY], "review before the reply")
+        self._require(
+            STEP_STATES[Step.REVIEW_CONFIDENTIALITY],
+            "保密审查须在答复前进行（review before the reply）",
+        )
         if violations := review_violations(review):
             raise InvalidArgument(violations)
         self._not_before(review.reviewed_on, self.receipt_date, "reviewed_on")
@@ -351,7 +429,10 @@ class Case(Aggregate):
     def answer(self, reply: Reply, *, by: str) -> None:
         """答复: exactly one outcome, with the reasons, ground and agency the law requires;
         one that releases information lists what and has passed the review (Art 17)."""
-        self._require(STEP_STATES[Step.ANSWER], "answer a case under review or in progress")
+        self._require(
+            STEP_STATES[Step.ANSWER],
+            "只有审核中或办理中的案件可以答复（answer a case under review or in progress）",
+        )
         violations = reply_violations(reply)
         if violations := violations + released_violations(
             reply.outcome, reply.released, "released"
@@ -367,14 +448,21 @@ class Case(Aggregate):
             if refused := self.review.allows(reply.outcome):
                 raise PreconditionFailed(refused)
         if reply.outcome is Outcome.R14 and self.correction_received_on is None:
-            raise PreconditionFailed("R14 needs a correction that was received (Art 30)")
+            raise PreconditionFailed(
+                "经补正仍不明确"
+                "（R14）须已收到补正（R14 needs a correction that was received, Art 30）"
+            )
         if reply.outcome is Outcome.R12 and not self.reasons_requested:
-            raise PreconditionFailed("R12 needs reasons asked for under Art 35")
+            raise PreconditionFailed(
+                "不予处理（R12）须已要求说明理由（R12 needs reasons asked for under Art 35）"
+            )
         self._replied(reply, by)
 
     def serve(self, method: ServiceMethod, served_on: date, *, by: str) -> None:
         """送达: the case is closed on the service date (for post, the day handed to the post)."""
-        self._require(STEP_STATES[Step.SERVE], "serve a reply that has been issued")
+        self._require(
+            STEP_STATES[Step.SERVE], "须先作出答复再送达（serve a reply that has been issued）"
+        )
         assert self.reply is not None  # noqa: S101 - REPLIED implies a reply
         self._not_before(served_on, self.reply.replied_on, "served_on")
         self._served(method, served_on, by)
@@ -547,7 +635,9 @@ class Case(Aggregate):
 
     def _require(self, states: frozenset[CaseState] | set[CaseState], why: str) -> None:
         if self.state not in states:
-            raise PreconditionFailed(f"{why} (the case is {self.state.value})")
+            raise PreconditionFailed(
+                f"{why}；案件当前为{CASE_STATE_ZH[self.state]}（the case is {self.state.value}）"
+            )
 
     @staticmethod
     def _not_before(day: date, earliest: date, name: str) -> None:
@@ -563,19 +653,37 @@ def reply_violations(reply: Reply) -> list[FieldViolation]:
     if reply.outcome in CONCLUDING_OUTCOMES:
         violations.append(
             FieldViolation(
-                "outcome", "withdrawal, lapsed correction and unpaid fee conclude a case themselves"
+                "outcome",
+                (
+                    "撤回、逾期未补正和逾期未缴费自行终止案件，不作答复"
+                    "（withdrawal, lapsed correction and unpaid fee conclude a case themselves）"
+                ),
             )
         )
     if reply.outcome.needs_ground and reply.ground is None:
-        violations.append(FieldViolation("ground", "R3 names the legal ground (Art 36(三))"))
+        violations.append(
+            FieldViolation(
+                "ground", "不予公开须写明理由类别（R3 names the legal ground, Art 36(三)）"
+            )
+        )
     if not reply.outcome.needs_ground and reply.ground is not None:
-        violations.append(FieldViolation("ground", "only a refusal (R3) has a ground"))
+        violations.append(
+            FieldViolation(
+                "ground", "只有不予公开（R3）须写明理由类别（only a refusal, R3, has a ground）"
+            )
+        )
     if reply.outcome.needs_reasons and not reply.reasons.strip():
-        violations.append(FieldViolation("reasons", "this outcome must state its reasons"))
+        violations.append(
+            FieldViolation("reasons", "此答复须说明理由（this outcome must state its reasons）")
+        )
     if reply.outcome is Outcome.R5 and not reply.responsible_agency.strip():
         violations.append(
             FieldViolation(
-                "responsible_agency", "name the agency responsible, or say it is unknown"
+                "responsible_agency",
+                (
+                    "写明负责的机关，或说明无法确定"
+                    "（name the agency responsible, or say it is unknown）"
+                ),
             )
         )
     return violations

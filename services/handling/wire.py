@@ -144,7 +144,7 @@ def released_from_wire(
     for n, item in enumerate(items):
         form = RELEASE_FORMS.get(item.form)
         if form is None:
-            violations.append(FieldViolation(f"{field}[{n}].form", "required"))
+            violations.append(FieldViolation(f"{field}[{n}].form", "必填（required）"))
             continue
         found.append(
             ReleasedItem(

@@ -145,7 +145,9 @@ class Intake(ServiceApplication):
                     return self._replayed(existing, command, fingerprint)
                 continue  # another submission took this number: take the next one
             return SubmissionReceipt(application.number, query_code, receipt_date, now, False)
-        raise Conflict("too many simultaneous submissions to this agency; retry")
+        raise Conflict(
+            "同时提交的申请过多，请重试（too many simultaneous submissions to this agency; retry）"
+        )
 
     def status(self, number: str, query_code: str, requester: str) -> Application:
         """The application, for whoever holds its number and query code."""
@@ -166,7 +168,8 @@ class Intake(ServiceApplication):
         application = self._authenticated(number, query_code, requester)
         if application.state is not ApplicationState.CORRECTION_REQUESTED:
             raise PreconditionFailed(
-                f"no correction was requested (the application is {application.state.value})"
+                f"未要求补正"
+                f"（no correction was requested; the application is {application.state.value}）"
             )
         receipt_date = self.today()
         application.supply_correction(information, note, receipt_date)
@@ -194,7 +197,8 @@ class Intake(ServiceApplication):
             raise InvalidArgument(violations)
         if application.state is not ApplicationState.CORRECTION_REQUESTED:
             raise PreconditionFailed(
-                f"no correction was requested (the application is {application.state.value})"
+                f"未要求补正"
+                f"（no correction was requested; the application is {application.state.value}）"
             )
         day = cast(date, received.receipt_date)
         channel = cast(Channel, received.channel)
@@ -252,7 +256,8 @@ class Intake(ServiceApplication):
         application = self._authenticated(number, query_code, requester)
         if application.state is not ApplicationState.REASONS_REQUESTED:
             raise PreconditionFailed(
-                f"no reasons were asked for (the application is {application.state.value})"
+                f"未要求说明理由"
+                f"（no reasons were asked for; the application is {application.state.value}）"
             )
         receipt_date = self.today()
         application.supply_reasons(reasons, receipt_date)
@@ -311,25 +316,35 @@ class Intake(ServiceApplication):
         stored = application.query_code_digest if application else _UNKNOWN_NUMBER_DIGEST
         if not hmac.compare_digest(stored, _digest(query_code)) or application is None:
             self.throttle.record_failure(number, requester, now)
-            raise NotFound("no application with this number and query code")
+            raise NotFound(
+                "没有与此申请编号和查询码相符的申请"
+                "（no application with this number and query code）"
+            )
         return application
 
     def _save_change(self, aggregate: Application) -> None:
         try:
             self.save(aggregate)
         except IntegrityError as e:
-            raise Conflict("the application changed at the same moment; retry") from e
+            raise Conflict(
+                "申请同时被修改，请重试（the application changed at the same moment; retry）"
+            ) from e
 
     @staticmethod
     def _require_open(application: Application) -> None:
         if application.state in FINAL_STATES:
-            raise PreconditionFailed(f"the application is {application.state.value}")
+            raise PreconditionFailed(
+                f"申请已终结，不能再操作（the application is {application.state.value}）"
+            )
 
     def _replayed(
         self, existing: Application, command: SubmitApplication, fingerprint: str
     ) -> SubmissionReceipt:
         if existing.fingerprint != fingerprint:
-            raise AlreadyExists("request_id was already used for a different application")
+            raise AlreadyExists(
+                "request_id已用于另一份申请"
+                "（request_id was already used for a different application）"
+            )
         return SubmissionReceipt(
             existing.number,
             self._query_code(command.request_id),
