@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 
-.PHONY: help venv proto run run-prod lint browser documents-deps k8s-schemas test test-unit test-integration bench clean
+.PHONY: help venv proto run run-prod lint browser browser-deps documents-deps k8s-schemas test test-unit test-integration bench clean
 
 help:
 	@echo "make run      - embedded mode: local nats-server + services on SQLite"
@@ -84,7 +84,18 @@ $(K8S_SCHEMAS): tests/k8s/package.json tests/k8s/package-lock.json
 
 k8s-schemas: $(K8S_SCHEMAS)
 
-test: lint browser documents-deps k8s-schemas
+# The console's browser tests inject axe-core into chromium and sign in at a real OpenID
+# provider on loopback (oidc-provider, run with node): both from npm, pinned in tests/e2e/node.
+BROWSER_DEPS := tests/e2e/node/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/e2e/node/package.json tests/e2e/node/package-lock.json
+	@command -v npm >/dev/null || $(SUDO) apt-get install -y --no-install-recommends nodejs npm \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends nodejs npm; }
+	cd tests/e2e/node && npm ci --silent --no-audit --no-fund
+	touch $@
+
+browser-deps: $(CHROMIUM) $(BROWSER_DEPS)
+
+test: lint browser browser-deps documents-deps k8s-schemas
 	$(BIN)/pytest
 
 test-unit: proto
@@ -97,5 +108,6 @@ bench: proto
 	$(BIN)/python -m bench.art44
 
 clean:
-	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules
+	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules \
+		tests/e2e/node/node_modules
 	rm -f ogi/v1/*_pb2*.py ogi/v1/*_pb2*.pyi

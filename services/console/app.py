@@ -45,6 +45,9 @@ def create_app(settings: ConsoleSettings) -> Starlette:
         settings=settings,
         sessions=SessionStore(settings.idle_minutes * 60),
         throttle=SignInThrottle(settings.sign_in_failures, settings.sign_in_window_minutes * 60),
+        address_throttle=SignInThrottle(
+            settings.sign_in_failures * 4, settings.sign_in_window_minutes * 60
+        ),
         accounts=LocalAccounts(settings.accounts_file),
         backends=Backends(settings.intake, settings.handling, settings.archive),
     )

@@ -58,16 +58,18 @@ async def sign_in(request: Request) -> Response:
         return render(request, "error.html", None, 403, message=_STALE_FORM)
     name = str(form.get("name", "")).strip()
     password = str(form.get("password", ""))
-    keys = (f"name:{name}", f"address:{request.client.host if request.client else ''}")
-    if wait := parts.throttle.wait_seconds(*keys):
+    address = request.client.host if request.client else ""
+    wait = max(parts.throttle.wait_seconds(name), parts.address_throttle.wait_seconds(address))
+    if wait:
         log.warning("sign_in_throttled")
         return _form_again(request, wait_text(wait), name, 429)
     account = parts.accounts.verify(name, password)
     if account is None:
-        parts.throttle.failed(*keys)
+        parts.throttle.failed(name)
+        parts.address_throttle.failed(address)
         log.info("sign_in_failed")
         return _form_again(request, "姓名或密码不正确（wrong name or password）", name, 401)
-    parts.throttle.succeeded(*keys)
+    parts.throttle.succeeded(name)
     response = redirect("/")
     start_session(request, account.principal, response)
     return response

@@ -1,6 +1,8 @@
-"""Sign-in attempts throttled: after `limit` failures within the window, for one name or from one
-client address, further attempts are refused until the oldest failure leaves the window. Counting
-by name too stops a guesser who changes address; by address, one who changes names."""
+"""Sign-in attempts throttled: after `limit` failures within the window for one key, further
+attempts are refused until the oldest failure leaves the window. The console keeps two: by name
+(5), which stops a guesser who changes address, and by client address with a larger limit (20),
+which stops one who changes names without locking out an office whose staff share one address
+behind its proxy."""
 
 from __future__ import annotations
 

@@ -38,7 +38,8 @@ class Console:
 
     settings: ConsoleSettings
     sessions: SessionStore
-    throttle: SignInThrottle
+    throttle: SignInThrottle  # by name
+    address_throttle: SignInThrottle  # by client address
     accounts: LocalAccounts
     backends: Backends
     oidc: Any = None  # services.console.oidc.OidcClient under OIDC

@@ -41,17 +41,21 @@ def test_an_account_needs_a_name_a_role_and_a_long_enough_password(tmp_path: Pat
         accounts.add("李四", "HZMZJ", frozenset(), "long enough")
 
 
-def test_sign_in_attempts_are_throttled_by_name_and_by_address() -> None:
+def test_sign_in_attempts_are_throttled_within_their_window() -> None:
     now = [0.0]
     throttle = SignInThrottle(3, 900, clock=lambda: now[0])
     for _ in range(3):
-        assert throttle.wait_seconds("name:李四", "address:1") == 0
-        throttle.failed("name:李四", "address:1")
-    assert throttle.wait_seconds("name:李四", "address:2") == 900  # another address, same name
-    assert throttle.wait_seconds("name:王五", "address:1") == 900  # another name, same address
-    assert throttle.wait_seconds("name:王五", "address:2") == 0
+        assert throttle.wait_seconds("李四") == 0
+        throttle.failed("李四")
+    assert throttle.wait_seconds("李四") == 900
+    assert throttle.wait_seconds("王五") == 0
+    now[0] = 300.0
+    assert throttle.wait_seconds("李四") == 600
     now[0] = 900.0
-    assert throttle.wait_seconds("name:李四", "address:1") == 0
+    assert throttle.wait_seconds("李四") == 0
+    throttle.failed("李四")
+    throttle.succeeded("李四")
+    assert throttle.wait_seconds("李四") == 0
     assert (
         wait_text(899)
         == "登录失败次数过多，请约15分钟后再试（too many failed sign-ins; retry in 15 min）"
