@@ -11,6 +11,7 @@ import asyncio
 import secrets
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import structlog
 from authlib.common.security import generate_token
@@ -95,14 +96,14 @@ class OidcClient:
             session.token = ""
 
     async def end_session_url(self, session: Session) -> str | None:
+        """Where to end the person's session at the provider too (RP-initiated logout)."""
         endpoint = (await self.metadata()).get("end_session_endpoint")
         if not endpoint:
             return None
-        async with self._client() as client:
-            url, _ = client.create_authorization_url(
-                endpoint, id_token_hint=session.id_token, client_id=self.settings.client_id
-            )
-        return str(url).replace("response_type=code&", "")
+        query = {"client_id": self.settings.client_id}
+        if session.id_token:
+            query["id_token_hint"] = session.id_token
+        return f"{endpoint}?{urlencode(query)}"
 
 
 def keep(session: Session, tokens: dict[str, Any]) -> None:

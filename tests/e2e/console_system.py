@@ -109,7 +109,7 @@ def console_process(system: ThreeServices, data: Path, **extra_env: str) -> Iter
         process = subprocess.Popen(
             [sys.executable, "-m", "services.console"], env=env, stdout=log, stderr=log
         )
-    console = Console(f"http://{listen}", process, log_path, env)
+    console = Console(f"http://{env['OGI_CONSOLE_LISTEN']}", process, log_path, env)
     try:
         wait_for(lambda: _answers(console.url + "/healthz"), 30, "the console")
         yield console

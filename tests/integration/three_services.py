@@ -4,7 +4,7 @@ whole system goes on afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +30,12 @@ class ThreeServices:
 
 @contextmanager
 def three_services(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[ThreeServices]:
+    """The three services; `env` is added to each one's environment."""
     with ExitStack() as stack:
         nats = LocalNatsServer(tmp_path / "nats")
         stack.callback(nats.stop)
@@ -45,7 +49,7 @@ def three_services(
             start = stack.enter_context(
                 contextmanager(_starter)(service, databases[service], nats, tmp_path)
             )
-            started[service] = start()
+            started[service] = start(**(env or {}))
         yield ThreeServices(
             started["intake"], started["handling"], started["archive"], databases, nats
         )
