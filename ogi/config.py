@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ogi.messaging.stream import StreamSettings
 
-DEFAULT_PORTS = {"intake": 50051, "handling": 50052, "archive": 50053}
+DEFAULT_PORTS = {"intake": 50051, "handling": 50052, "archive": 50053, "notifier": 50054}
 
 
 class ConfigError(Exception):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from ogi.taxonomy import OUTCOME_TERMS, Outcome
+from ogi.taxonomy import GROUND_TERMS, OUTCOME_TERMS, NonDisclosureGround, Outcome
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,12 @@ def outcome_words(outcome: Outcome) -> str:
     """予以公开（第三十六条第（二）项）: the outcome as the law words it, with its article."""
     term = OUTCOME_TERMS[outcome]
     return term.zh + (f"（依据《政府信息公开条例》{term.basis}）" if term.basis else "")
+
+
+def ground_words(ground: NonDisclosureGround) -> str:
+    """不予公开理由：保护第三方合法权益（第十五条）."""
+    term = GROUND_TERMS[ground]
+    return f"不予公开理由：{term.zh}" + (f"（{term.basis}）" if term.basis else "")
 
 
 def _by(due: date | None, what: str) -> str:
@@ -154,3 +160,22 @@ def sentences(facts: NoticeFacts) -> list[str]:
 
 def known(kind: str) -> bool:
     return kind in _WORDS
+
+
+_SHORT: dict[str, Callable[[NoticeFacts], str]] = {
+    "CorrectionRequested": lambda f: f"请于{chinese_date(f.due)}前补正申请",
+    "ReasonsRequested": lambda _: "请说明申请理由",
+    "ReplyPeriodExtended": lambda f: f"答复期限延至{chinese_date(f.due)}",
+    "ConsultationStarted": lambda _: "正在征求意见，所需时间不计入答复期限",
+    "FeeNoticeIssued": lambda f: f"信息处理费{f.amount}元，请于{chinese_date(f.due)}前缴纳",
+    "ApplicationAnswered": lambda f: (
+        f"已作出答复：{OUTCOME_TERMS[f.outcome].zh}" if f.outcome else "已作出答复"
+    ),
+    "DocumentIssued": lambda f: f"{f.details or '文书'}已可下载",
+}
+
+
+def short_line(facts: NoticeFacts) -> str:
+    """The notice in one line, for an SMS: 补正告知：请于2026年3月24日前补正申请."""
+    said = _SHORT[facts.kind](facts) if facts.kind in _SHORT else ""
+    return f"{headline(facts.kind)}：{said}" if said else headline(facts.kind)
