@@ -13,9 +13,13 @@ from typing import Any
 import grpc
 
 from ogi.cli.calls import bearer
+from ogi.cli.release import CONCLUSIONS, add_released_options, conclusion, released_items
+from ogi.cli.shown import case_state, china_time, outcome_table, pad, parsed, wire_outcome
+from ogi.taxonomy import GROUND_TERMS, OUTCOME_TERMS
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from ogi.v1 import handling_pb2_grpc
+from ogi.wire import GROUND_CODES, OUTCOME_CODES
 
 DEFAULT_HANDLING = os.environ.get("OGI_HANDLING_ADDR", "127.0.0.1:50052")
 
@@ -30,20 +34,9 @@ def enum_choices(prefix: str, enum: Any) -> dict[str, Any]:
 
 
 STATES = enum_choices("CASE_STATE_", h.CaseState)
-OUTCOMES = enum_choices("OUTCOME_", pb.Outcome)
-GROUNDS = enum_choices("NON_DISCLOSURE_GROUND_", pb.NonDisclosureGround)
 METHODS = enum_choices("SERVICE_METHOD_", pb.ServiceMethod)
 STATE_NAMES = {number: name for name, number in STATES.items()}
-STATE_ZH = {
-    "registered": "审核中",
-    "awaiting_correction": "补正中",
-    "awaiting_reasons": "说明理由中",
-    "in_progress": "办理中",
-    "consulting": "征求意见中",
-    "awaiting_fee": "待缴费",
-    "replied": "已答复",
-    "closed": "办结",
-}
+REPLY_OUTCOMES = {o: term for o, term in OUTCOME_TERMS.items() if o.is_reply}
 DEADLINE_ZH = {
     h.DEADLINE_KIND_REPLY: "答复期限 reply",
     h.DEADLINE_KIND_CORRECTION_NOTICE: "补正告知期限 correction notice",
@@ -108,19 +101,25 @@ def _list(stub: Any, args: argparse.Namespace) -> None:
         metadata=_metadata(args),
         timeout=10,
     )
-    print(f"待办 worklist — {len(reply.items)} open, as of {text(reply.today)}")
+    to_serve = sum(i.state == h.CASE_STATE_REPLIED for i in reply.items)
     print(
-        f"{'申请编号 number':<22}{'状态 state':<22}{'承办人':<10}{'答复期限 due':<14}"
-        f"{'剩余':>5}  flags  description"
+        f"待办 worklist — {len(reply.items)} to do ({to_serve} 待送达 replied, to serve), "
+        f"as of {text(reply.today)}"
+    )
+    print(
+        f"{pad('申请编号 number', 22)}{pad('状态 state', 22)}{pad('承办人', 10)}"
+        f"{pad('答复期限 due', 14)}{'剩余':>3}  flags  description"
     )
     for i in reply.items:
         state = STATE_NAMES[i.state]
         flags = "OVERDUE" if i.overdue else ("at risk" if i.at_risk else "")
         flags += " (provisional)" if i.reply_due_provisional else ""
         waiting = f" waiting until {text(i.waiting_until)}" if i.waiting_until.year else ""
+        if i.state == h.CASE_STATE_REPLIED:
+            waiting = " → 送达 serve the reply (ogi cases serve)"
         print(
-            f"{i.application_number:<22}{STATE_ZH[state] + ' ' + state:<22}"
-            f"{i.assignee or '-':<10}{text(i.reply_due):<14}"
+            f"{i.application_number:<22}{pad(case_state(state), 22)}"
+            f"{pad(i.assignee or '-', 10)}{text(i.reply_due):<14}"
             f"{i.working_days_left if i.reply_due.year else '':>5}  {flags:<6} "
             f"{i.description[:40]}{waiting}"
         )
@@ -144,13 +143,13 @@ def _stepper(rpc: str, build: Build) -> Callable[[Any, argparse.Namespace], None
 
 def _print_case(case: h.Case) -> None:
     state = STATE_NAMES[case.state]
-    print(f"{case.application_number}  {STATE_ZH[state]} {state}  (version {case.version})")
+    print(f"{case.application_number}  {case_state(state)}  (version {case.version})")
     print(f"  机关 agency: {case.agency_code}   承办人 assignee: {case.assignee or '-'}")
     print(f"  收到 received: {text(case.receipt_date)}   信息 information: {case.description}")
     if case.fee_amount:
         print(f"  信息处理费 fee: {case.fee_amount} 元")
     if case.outcome:
-        outcome = pb.Outcome.Name(case.outcome).removeprefix("OUTCOME_")
+        outcome = wire_outcome(case.outcome, case.reply.ground)
         print(f"  结果 outcome: {outcome}   办结 concluded: {text(case.concluded_on)}")
     for d in case.deadlines:
         flag = " PROVISIONAL" if d.provisional else ""
@@ -159,8 +158,8 @@ def _print_case(case: h.Case) -> None:
             print(f"      {line}")
     print("  办理记录 history:")
     for e in case.history:
-        at = e.at.ToDatetime().isoformat(timespec="seconds")
-        print(f"    v{e.version:<3} {at}Z  {e.kind:<20} {e.actor or '(applicant)':<8} {e.summary}")
+        at = china_time(e.at)
+        print(f"    v{e.version:<3} {at}  {e.kind:<20} {e.actor or '(applicant)':<8} {e.summary}")
 
 
 def _day(parser: Any, *names: str) -> None:
@@ -211,11 +210,43 @@ def _fee_options(p: Any) -> None:
 
 
 def _reply_options(p: Any) -> None:
-    p.add_argument("--outcome", choices=OUTCOMES, required=True)
-    p.add_argument("--ground", choices=GROUNDS, help="R3: the non-disclosure ground")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the tables' lines
+    p.epilog = "\n\n".join(
+        (
+            outcome_table(list(REPLY_OUTCOMES)),
+            _ground_table(),
+            "已主动公开、予以公开、部分公开 list what they release (--released-…), after a "
+            "保密审查 that lets them (`ogi cases review`, Art 17).",
+        )
+    )
+    p.add_argument(
+        "--outcome",
+        type=parsed(REPLY_OUTCOMES, "答复结果"),
+        required=True,
+        help="the outcome by name (部分公开, partially_disclosed) or code (R8): see below",
+    )
+    p.add_argument(
+        "--ground",
+        type=parsed(GROUND_TERMS, "不予公开理由"),
+        help="不予公开 (R3) only: the ground by name (保护第三方合法权益, third_party): see below",
+    )
     p.add_argument("--reasons", default="")
     p.add_argument("--responsible-agency", default="", help="R5")
+    add_released_options(p)
     _day(p, "--replied-on")
+
+
+def _review_options(p: Any) -> None:
+    p.add_argument("--conclusion", type=conclusion, required=True, help=CONCLUSIONS)
+    p.add_argument("--basis", required=True, help="依据: the law, the guide, an opinion")
+    p.add_argument("--withheld", default="", help="部分公开: what may not be released")
+    _day(p, "--reviewed-on")
+
+
+def _ground_table() -> str:
+    lines = ["不予公开的理由 grounds (--ground, with 不予公开 only):"]
+    lines += [f"  {pad(t.zh, 30)}{pad(t.en, 22)}{t.basis or '—'}" for t in GROUND_TERMS.values()]
+    return "\n".join(lines)
 
 
 def _serve_options(p: Any) -> None:
@@ -314,16 +345,29 @@ _STEPS: list[tuple[str, str, str, Build, Callable[[Any], None]]] = [
         lambda p: _day(p, "--on"),
     ),
     (
+        "review",
+        "保密审查 review before information is released (Art 17; reviewer or office head)",
+        "ReviewConfidentiality",
+        lambda a: h.ReviewConfidentialityRequest(
+            conclusion=a.conclusion,
+            basis=a.basis,
+            withheld=a.withheld,
+            reviewed_on=wire_date(a.reviewed_on),
+        ),
+        _review_options,
+    ),
+    (
         "reply",
         "答复 reply",
         "ReplyToApplication",
         lambda a: h.ReplyToApplicationRequest(
             reply=h.Reply(
-                outcome=OUTCOMES[a.outcome],
-                ground=GROUNDS.get(a.ground, pb.NON_DISCLOSURE_GROUND_UNSPECIFIED),
+                outcome=OUTCOME_CODES[a.outcome],
+                ground=GROUND_CODES[a.ground] if a.ground else pb.NON_DISCLOSURE_GROUND_UNSPECIFIED,
                 reasons=a.reasons,
                 responsible_agency=a.responsible_agency,
                 replied_on=wire_date(a.replied_on),
+                released=released_items(a),
             )
         ),
         _reply_options,

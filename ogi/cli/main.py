@@ -10,37 +10,33 @@ import sys
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import grpc
 
+from ogi.agencies import AgencyDirectory
 from ogi.auth import Principal, Role, mint_token
 from ogi.cli import candidates, cases, deadletters, register, report, users
-from ogi.cli.calls import field_violations
+from ogi.cli.calls import bearer, field_violations
 from ogi.cli.cases import enum_choices
+from ogi.cli.shown import application_state, china_time, parsed, term_of, wire_outcome
 from ogi.clock import system_clock
 from ogi.config import load_settings
+from ogi.taxonomy import CATEGORY_TERMS, CHANNEL_TERMS, ApplicantCategory, Channel
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import intake_pb2, intake_pb2_grpc
+from ogi.wire import CATEGORIES, CATEGORY_CODES, CHANNEL_CODES, CHANNELS
 
 DEFAULT_INTAKE = os.environ.get("OGI_INTAKE_ADDR", "127.0.0.1:50051")
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
-STATE_LABELS = {
-    intake_pb2.APPLICATION_STATE_RECEIVED: ("已收到", "received"),
-    intake_pb2.APPLICATION_STATE_CORRECTION_REQUESTED: ("待补正", "correction requested"),
-    intake_pb2.APPLICATION_STATE_IN_PROGRESS: ("办理中", "in progress"),
-    intake_pb2.APPLICATION_STATE_AWAITING_FEE: ("待缴费", "awaiting the fee"),
-    intake_pb2.APPLICATION_STATE_ANSWERED: ("已答复", "answered"),
-    intake_pb2.APPLICATION_STATE_CONCLUDED: ("已终止", "concluded"),
-    intake_pb2.APPLICATION_STATE_WITHDRAWN: ("已撤回", "withdrawn"),
-}
-
-
-CATEGORIES = enum_choices("APPLICANT_CATEGORY_", pb.ApplicantCategory)
-CHANNELS = enum_choices("CHANNEL_", pb.Channel)
 DOCUMENTS = enum_choices("IDENTITY_DOCUMENT_TYPE_", pb.IdentityDocumentType)
 FORMS = enum_choices("DELIVERY_FORM_", pb.DeliveryForm)
 ROUTES = enum_choices("DELIVERY_ROUTE_", pb.DeliveryRoute)
+
+
+class CommandError(Exception):
+    """The command cannot go on as given; the message (Chinese, then English) says why."""
 
 
 def label(zh: str, en: str) -> str:
@@ -49,10 +45,10 @@ def label(zh: str, en: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if local := getattr(args, "local", None):
-        local(args)
-        return 0
     try:
+        if local := getattr(args, "local", None):
+            local(args)
+            return 0
         if hasattr(args, "handling"):
             cases.run(args)
             return 0
@@ -65,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except grpc.RpcError as error:
         _print_error(error)
         return 1
+    except CommandError as error:
+        print(f"错误 error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -73,10 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--server", default=DEFAULT_INTAKE, help="intake address host:port")
     sub = parser.add_subparsers(required=True)
 
+    token_help = "registrar's bearer token, or OGI_TOKEN: needed for every channel but online"  # noqa: S105
     apply = sub.add_parser("apply", help="提交申请 submit an application")
     apply.set_defaults(command=_apply)
     apply.add_argument("--agency", required=True, help="agency code, see `ogi agencies`")
-    apply.add_argument("--category", choices=CATEGORIES, default="natural_person")
+    apply.add_argument("--token", default=os.environ.get("OGI_TOKEN", ""), help=token_help)
+    apply.add_argument(
+        "--category",
+        type=parsed(CATEGORY_TERMS, "申请人类别"),
+        default=ApplicantCategory.NATURAL_PERSON,
+        help=_names(CATEGORY_TERMS),
+    )
     apply.add_argument("--name", required=True, help="姓名或名称")
     apply.add_argument("--id-type", choices=DOCUMENTS, default="resident_identity_card")
     apply.add_argument("--id-number", default="", help="证件号码 / 统一社会信用代码")
@@ -85,12 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--email", default="")
     apply.add_argument("--address", default="", help="通信地址")
     apply.add_argument("--postal-code", default="")
-    apply.add_argument("--description", required=True, help="所需信息的描述")
+    _description_options(apply)
     apply.add_argument("--title", default="", help="文件标题")
     apply.add_argument("--document-number", default="", help="文号")
     apply.add_argument("--form", choices=FORMS, default="electronic")
     apply.add_argument("--route", choices=ROUTES, default="online_download")
-    apply.add_argument("--channel", choices=CHANNELS, default="online")
+    apply.add_argument(
+        "--channel",
+        type=parsed(CHANNEL_TERMS, "渠道"),
+        default=Channel.ONLINE,
+        help=_names(CHANNEL_TERMS),
+    )
     apply.add_argument("--receipt-date", type=date.fromisoformat, help="offline channels")
     apply.add_argument("--transcribed-by", default="", help="oral applications: staff name")
     apply.add_argument("--request-id", default=None, help="reuse to retry safely")
@@ -104,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     correct.set_defaults(command=_correct)
     correct.add_argument("number")
     correct.add_argument("--code", required=True)
-    correct.add_argument("--description", required=True)
+    _description_options(correct)
     correct.add_argument("--title", default="")
     correct.add_argument("--document-number", default="")
     correct.add_argument("--note", default="")
@@ -133,20 +144,58 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _names(terms: Any) -> str:
+    return "; ".join(f"{t.en} {t.zh}" for t in terms.values()) + " (either name)"
+
+
+def _description_options(parser: argparse.ArgumentParser) -> None:
+    """The description on the command line, or from a file or standard input (-) when it is
+    long or has several lines."""
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("--description", help="所需信息的描述")
+    given.add_argument(
+        "--description-file", metavar="PATH", help="所需信息的描述, read from PATH (- for stdin)"
+    )
+
+
+def _description(args: argparse.Namespace) -> str:
+    if args.description is not None:
+        return str(args.description)
+    path = args.description_file
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CommandError(f"无法读取描述文件（cannot read {path}: {e}）") from e
+    return text.strip()
+
+
 def _token(args: argparse.Namespace) -> None:
-    """Signed with the key the services use (OGI_TOKEN_KEY, …_FILE, or data/token.key)."""
+    """Signed with the key the services use (OGI_TOKEN_KEY, …_FILE, or data/token.key), for an
+    agency of the directory the services use (OGI_AGENCIES_FILE)."""
+    settings = load_settings("cli")
+    if AgencyDirectory.from_file(settings.agencies_file).get(args.agency) is None:
+        raise CommandError(
+            f"机关目录中没有 {args.agency}（{args.agency} is not in the agency directory: "
+            "see `ogi agencies`）"
+        )
     principal = Principal(args.subject, args.agency, frozenset(Role(r) for r in args.role))
-    key = load_settings("cli").token_key
-    print(mint_token(key, principal, system_clock(), timedelta(hours=args.hours)))
+    print(mint_token(settings.token_key, principal, system_clock(), timedelta(hours=args.hours)))
 
 
 def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
+    """Online, anyone may apply; a registrar enters every other channel with a token."""
+    if args.channel is not Channel.ONLINE and not args.token:
+        raise CommandError(
+            "线下渠道的申请由登记人员录入，须提供登记人员令牌（an application by "
+            f"{args.channel.value} is entered by a registrar: give a registrar's token with "
+            "--token or OGI_TOKEN, e.g. from `ogi token --role registrar`）"
+        )
     request = intake_pb2.SubmitApplicationRequest(
         request_id=args.request_id or str(uuid.uuid4()),
         agency_code=args.agency,
-        channel=CHANNELS[args.channel],
+        channel=CHANNEL_CODES[args.channel],
         applicant=pb.Applicant(
-            category=CATEGORIES[args.category],
+            category=CATEGORY_CODES[args.category],
             name=args.name,
             contact=pb.Contact(
                 phone=args.phone,
@@ -157,7 +206,7 @@ def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) ->
             contact_person=args.contact_person,
         ),
         information=pb.InformationDescription(
-            description=args.description,
+            description=_description(args),
             document_title=args.title,
             document_number=args.document_number,
         ),
@@ -171,7 +220,8 @@ def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) ->
     if args.receipt_date:
         d = args.receipt_date
         request.receipt_date.CopyFrom(pb.CalendarDate(year=d.year, month=d.month, day=d.day))
-    reply = _with_retries(lambda: stub.SubmitApplication(request, timeout=10))
+    metadata = bearer(args.token)
+    reply = _with_retries(lambda: stub.SubmitApplication(request, metadata=metadata, timeout=10))
     print(f"{label('申请编号', 'Application number')}: {reply.application_number}")
     print(f"{label('查询码', 'Query code')}: {reply.query_code}")
     print(f"{label('收到申请日期', 'Receipt date')}: {_date(reply.receipt_date)}")
@@ -196,18 +246,19 @@ def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -
         ),
         timeout=10,
     )
-    zh, en = STATE_LABELS.get(reply.state, ("未知", "unknown"))
+    state = intake_pb2.ApplicationState.Name(reply.state).removeprefix("APPLICATION_STATE_")
     print(f"{label('申请编号', 'Application number')}: {reply.application_number}")
-    print(f"{label('状态', 'State')}: {zh} {en}")
+    print(f"{label('状态', 'State')}: {application_state(state.lower())}")
     print(f"{label('受理机关', 'Agency')}: {reply.agency.name} ({reply.agency.code})")
+    if channel := CHANNELS.get(reply.channel):
+        print(f"{label('提交方式', 'Channel')}: {term_of(CHANNEL_TERMS, channel)}")
+    if category := CATEGORIES.get(reply.applicant_category):
+        print(f"{label('申请人类别', 'Applicant')}: {term_of(CATEGORY_TERMS, category)}")
     print(f"{label('收到申请日期', 'Receipt date')}: {_date(reply.receipt_date)}")
     print(f"{label('所需信息', 'Information sought')}: {reply.information.description}")
     print(f"{label('办理记录', 'History')}:")
     for entry in reply.history:
-        print(
-            f"  {entry.at.ToDatetime().isoformat(timespec='seconds')}Z  "
-            f"{entry.summary_zh} / {entry.summary_en}"
-        )
+        print(f"  {china_time(entry.at)}  {entry.summary_zh} / {entry.summary_en}")
         for line in _notice_lines(entry):
             print(f"      {line}")
 
@@ -219,7 +270,7 @@ def _notice_lines(entry: intake_pb2.StatusEntry) -> list[str]:
     if entry.amount:
         lines.append(f"{label('金额', 'Amount')}: {entry.amount} 元")
     if entry.outcome:
-        lines.append(f"{label('结果', 'Outcome')}: {pb.Outcome.Name(entry.outcome)[8:]}")
+        lines.append(f"{label('结果', 'Outcome')}: {wire_outcome(entry.outcome, with_row=False)}")
     if entry.details:
         lines.append(entry.details)
     return lines
@@ -232,7 +283,7 @@ def _correct(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) 
             query_code=args.code,
             note=args.note,
             information=pb.InformationDescription(
-                description=args.description,
+                description=_description(args),
                 document_title=args.title,
                 document_number=args.document_number,
             ),

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from ogi.taxonomy import GROUND_TERMS
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import GROUNDS, OUTCOMES
 from services.intake.domain import ApplicationState, Notice
@@ -57,13 +58,12 @@ def _notice(m: Any) -> tuple[Notice, ApplicationState | None] | None:
         notice = Notice(kind, _day(m.waived_on), amount=m.amount, details=m.reason)
         return notice, ApplicationState.IN_PROGRESS
     if isinstance(m, events_pb2.ApplicationAnswered):
-        ground = GROUNDS.get(m.ground)
         notice = Notice(
             kind,
             _day(m.replied_on),
             outcome=OUTCOMES[m.outcome].value,
             details="; ".join(
-                x for x in (m.reasons, ground.value if ground else "", m.responsible_agency) if x
+                x for x in (m.reasons, _ground_words(m.ground), m.responsible_agency) if x
             ),
         )
         return notice, ApplicationState.ANSWERED
@@ -75,6 +75,16 @@ def _notice(m: Any) -> tuple[Notice, ApplicationState | None] | None:
             ApplicationState.CONCLUDED
         )
     return None
+
+
+def _ground_words(wire: int) -> str:
+    """The legal ground of a refusal as the applicant reads it: 不予公开理由：保护第三方合法权益
+    （第十五条）."""
+    ground = GROUNDS.get(wire)
+    if ground is None:
+        return ""
+    term = GROUND_TERMS[ground]
+    return f"不予公开理由：{term.zh}" + (f"（{term.basis}）" if term.basis else "")
 
 
 _TYPES: dict[str, Any] = {

@@ -56,6 +56,17 @@ def test_a_token_counts_only_for_an_agency_in_the_directory() -> None:
         authenticate([("authorization", f"Bearer {token}")])
 
 
+def test_ogi_token_mints_none_for_an_agency_not_in_the_directory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OGI_TOKEN_KEY", KEY)
+    monkeypatch.setenv("OGI_CIPHER_KEY", new_cipher_key())
+    assert main(["token", "--agency", "NOPE", "--role", "handler", "--subject", "某人"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "NOPE is not in the agency directory" in err
+
+
 def test_no_bearer_header_is_unauthenticated() -> None:
     with pytest.raises(Unauthenticated):
         bearer_token([("x-request-id", "1")])
