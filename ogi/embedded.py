@@ -15,8 +15,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import grpc
@@ -28,6 +30,9 @@ from ogi.messaging.nats_server import LocalNatsServer
 from ogi.ports import bind_error, host_and_port, in_use, listens
 
 SERVICES = ("intake", "handling", "archive")
+# The staff's web console (services.console), started after the services it calls.
+CONSOLE = "console"
+CONSOLE_LISTEN = "127.0.0.1:8080"
 READY = "ready. Ctrl-C stops everything."
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -100,6 +105,51 @@ def wait_until_serving(
             time.sleep(0.1)
 
 
+def wait_until_answering(
+    address: str,
+    process: subprocess.Popen[bytes],
+    timeout: float = READY_TIMEOUT,
+    stop: StopSignal | None = None,
+) -> None:
+    """Block until the web server `process` runs answers /healthz at `address` from its own
+    listening socket; ChildExited as soon as it exits."""
+    port = host_and_port(address)[1]
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise ChildExited(process.returncode)
+        if stop is not None and stop.received:
+            raise StopRequested
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{address} not answering within {timeout}s")
+        try:
+            url = f"http://{address}/healthz"
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200 and listens(process.pid, port) is not False:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+
+
+def console_address() -> str:
+    """The console's listen address: OGI_CONSOLE_LISTEN, else 127.0.0.1:8080."""
+    return os.environ.get("OGI_CONSOLE_LISTEN", CONSOLE_LISTEN)
+
+
+def sign_in_hint(data_dir: Path) -> str:
+    """How the first person gets into the console: an account made with `ogi users add` (in
+    the launcher's data folder), or the identity provider when OIDC is configured."""
+    if issuer := os.environ.get("OGI_OIDC_ISSUER"):
+        return f"             登录 sign in through {issuer} (OpenID Connect)"
+    ogi = os.path.relpath(Path(sys.executable).parent / "ogi")
+    folder = "" if data_dir == Path("data").resolve() else f"OGI_DATA_DIR={data_dir} "
+    return (
+        "             首个账号 first account: "
+        f"{folder}{ogi} users add --agency HZMZJ --role handler --role registrar --name 李四"
+    )
+
+
 def port_taken(address: str, name: str) -> str:
     return f"端口 {address} 已被占用（{name}）（port in use）"
 
@@ -135,7 +185,10 @@ def main() -> None:
     nats_port = int(os.environ["OGI_NATS_PORT"]) if "OGI_NATS_PORT" in os.environ else None
     nats = LocalNatsServer(data_dir / "nats", port=nats_port, prefix=supervised.prefix())
     try:
-        refuse_unusable(listen_addresses() | {"nats-server": f"{nats.host}:{nats.port}"})
+        refuse_unusable(
+            listen_addresses()
+            | {CONSOLE: console_address(), "nats-server": f"{nats.host}:{nats.port}"}
+        )
     except LaunchFailed as failed:
         sys.exit(str(failed))
     try:
@@ -184,23 +237,24 @@ def run_services(data_dir: Path, env: dict[str, str], stop: StopSignal | None = 
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         addresses = listen_addresses()
-        refuse_unusable(addresses)
+        refuse_unusable(addresses | {CONSOLE: console_address()})
         for service, listen in addresses.items():
             child = start(service, listen, data_dir, env)
             children.append(child)
-            try:
-                wait_until_serving(listen, process=child.process, stop=stop)
-            except ChildExited as exited:
-                if in_use(listen):  # another program took it after the check above
-                    raise LaunchFailed(port_taken(listen, service)) from None
-                raise LaunchFailed(child.exited(exited.returncode, starting=True)) from None
-            except TimeoutError:
-                raise LaunchFailed(
-                    f"{service} 未在 {READY_TIMEOUT:.0f} 秒内就绪"
-                    f"（not serving on {listen} within {READY_TIMEOUT:.0f} s; log: {child.log}）"
-                    f"{child.log_tail()}"
-                ) from None
+            awaited(
+                child, listen, partial(wait_until_serving, listen, process=child.process, stop=stop)
+            )
             print(f"{service:<12} grpc://{listen}  (log: {child.log})", flush=True)
+        backends = {f"OGI_{s.upper()}_ADDR": address for s, address in addresses.items()}
+        console = start(CONSOLE, console_address(), data_dir, env | backends)
+        children.append(console)
+        awaited(
+            console,
+            console_address(),
+            partial(wait_until_answering, console_address(), console.process, stop=stop),
+        )
+        print(f"{CONSOLE:<12} http://{console_address()}  (log: {console.log})", flush=True)
+        print(sign_in_hint(data_dir), flush=True)
         fail_if_one_exited(children)
         print(READY, flush=True)
         while not stop.received:
@@ -214,6 +268,22 @@ def run_services(data_dir: Path, env: dict[str, str], stop: StopSignal | None = 
     finally:
         stop_all(children)
     return 0
+
+
+def awaited(child: Child, listen: str, wait: Callable[[], None]) -> None:
+    """`wait` for `child` to serve on `listen`; LaunchFailed saying why it did not."""
+    try:
+        wait()
+    except ChildExited as exited:
+        if in_use(listen):  # another program took it after the check above
+            raise LaunchFailed(port_taken(listen, child.service)) from None
+        raise LaunchFailed(child.exited(exited.returncode, starting=True)) from None
+    except TimeoutError:
+        raise LaunchFailed(
+            f"{child.service} 未在 {READY_TIMEOUT:.0f} 秒内就绪"
+            f"（not serving on {listen} within {READY_TIMEOUT:.0f} s; log: {child.log}）"
+            f"{child.log_tail()}"
+        ) from None
 
 
 def start(service: str, listen: str, data_dir: Path, env: dict[str, str]) -> Child:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,6 +33,7 @@ def embedded_env(tmp_path: Path) -> dict[str, str]:
         "OGI_DATA_DIR": str(tmp_path / "data"),
         "OGI_NATS_PORT": str(free_port()),
         **{f"OGI_{service.upper()}_LISTEN": f"127.0.0.1:{free_port()}" for service in SERVICES},
+        "OGI_CONSOLE_LISTEN": f"127.0.0.1:{free_port()}",
     }
 
 
@@ -84,6 +86,11 @@ def test_embedded_mode_serves_the_cli_beside_a_make_run_and_stops_every_child(
     try:
         for service in SERVICES:
             assert any(env[f"OGI_{service.upper()}_LISTEN"] in line for line in lines)
+        console = env["OGI_CONSOLE_LISTEN"]  # the staff's console, and how to get into it
+        assert any(line.startswith(f"console      http://{console}") for line in lines)
+        assert any("users add --agency HZMZJ --role handler" in line for line in lines)
+        with urllib.request.urlopen(f"http://{console}/signin", timeout=10) as page:
+            assert "登录" in page.read().decode()
 
         def ogi(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
@@ -177,7 +184,7 @@ def test_embedded_mode_serves_the_cli_beside_a_make_run_and_stops_every_child(
         output, _ = launcher.communicate(timeout=30)
     assert launcher.returncode == 0
     assert output.strip().endswith("stopped.")
-    assert len(processes) == len(SERVICES) + 1  # and nats-server
+    assert len(processes) == len(SERVICES) + 2  # and the console, and nats-server
     assert not wait_until_gone(processes, timeout=0)
 
 
@@ -228,5 +235,5 @@ def test_killing_the_launchers_process_group_outright_leaves_no_child(tmp_path: 
     left = wait_until_gone(started)
     for pid, _ in left:  # so that a failure leaves nothing behind
         os.kill(pid, signal.SIGKILL)
-    assert len(started) == len(SERVICES) + 1
+    assert len(started) == len(SERVICES) + 2
     assert not left
