@@ -1,7 +1,8 @@
 """deploy/k8s validates against the Kubernetes schemas (kubernetes-validate, strict: unknown fields
 are errors) and the CloudNativePG CRD schema (@kubernetes-models, run with node), and its parts
 fit together: probes on the served port, every Secret and ConfigMap referenced exists, budgets
-and autoscalers point at what is deployed, NATS and PostgreSQL have three members each."""
+and autoscalers point at what is deployed, NATS and PostgreSQL have three members each, and the
+public portal is reached through its Ingress."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.33"
 CUSTOM_GROUPS = ("postgresql.cnpg.io/",)
-SERVICES = {"intake": 50051, "handling": 50052, "archive": 50053}
+SERVICES = {"intake": 50051, "handling": 50052, "archive": 50053, "notifier": 50054}
+WEB_APPS = {"portal": 8090}  # HTTP, probed on /healthz and /readyz
 
 
 def kustomization() -> dict[str, Any]:
@@ -50,6 +52,7 @@ def test_every_manifest_is_valid_kubernetes() -> None:
         "PodDisruptionBudget",
         "HorizontalPodAutoscaler",
         "StatefulSet",
+        "Ingress",
     }
     for doc in builtin:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
@@ -90,7 +93,18 @@ def test_the_postgres_cluster_is_valid_for_cloudnative_pg() -> None:
 
 def test_each_service_is_probed_on_its_port_and_rolls_without_downtime() -> None:
     deployments = by_kind("Deployment")
-    assert set(deployments) == set(SERVICES)
+    assert set(deployments) == set(SERVICES) | set(WEB_APPS)
+    for name, port in WEB_APPS.items():
+        spec = deployments[name]["spec"]
+        assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+        (container,) = spec["template"]["spec"]["containers"]
+        assert container["command"] == ["python", "-m", f"services.{name}"]
+        assert container["ports"] == [{"name": "http", "containerPort": port}]
+        paths = {p: container[p]["httpGet"]["path"] for p in ("startupProbe", "livenessProbe")}
+        assert set(paths.values()) == {"/healthz"}
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["resources"]["requests"], name
+        assert container["resources"]["limits"], name
     for name, port in SERVICES.items():
         spec = deployments[name]["spec"]
         assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
@@ -119,7 +133,12 @@ def test_references_resolve() -> None:
             if "secretKeyRef" in e.get("valueFrom", {})
         }
         assert secrets <= generated | made_by_cnpg, name
-        assert {c["configMapRef"]["name"] for c in container["envFrom"]} <= config_maps
+        assert {c["configMapRef"]["name"] for c in container["envFrom"] if "configMapRef" in c} <= (
+            config_maps
+        )
+        # A Secret the operator makes (README) may be left out: it must be marked optional.
+        for ref in (c["secretRef"] for c in container["envFrom"] if "secretRef" in c):
+            assert ref["name"] in generated | made_by_cnpg or ref["optional"], name
     keys = {f.split("=")[0] for f in kustomization()["secretGenerator"][0]["files"]}
     config = by_kind("ConfigMap")["ogi-config"]["data"]
     mounted = {Path(config[v]).name for v in ("OGI_CIPHER_KEY_FILE", "OGI_TOKEN_KEY_FILE")}
@@ -140,6 +159,7 @@ def test_budgets_and_autoscalers_cover_the_services() -> None:
     assert {a["spec"]["scaleTargetRef"]["name"] for a in autoscalers.values()} == {
         "intake",
         "handling",
+        "portal",
     }
     for service in by_kind("Service").values():
         selector = service["spec"]["selector"].items()
@@ -153,3 +173,20 @@ def test_nats_is_a_cluster_of_three_keeping_the_stream_three_times() -> None:
     assert "jetstream" in conf
     assert all(f"nats-{i}.nats-headless:6222" in conf for i in range(3))
     assert by_kind("ConfigMap")["ogi-config"]["data"]["OGI_STREAM_REPLICAS"] == "3"
+
+
+def test_the_portal_is_public_through_its_ingress_and_intake_trusts_its_forwarding() -> None:
+    (ingress,) = by_kind("Ingress").values()
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    service = by_kind("Service")[backend["name"]]
+    assert backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
+    assert service["spec"]["selector"] == {"app.kubernetes.io/name": "portal"}
+    assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+    deployments = by_kind("Deployment")
+    (portal,) = deployments["portal"]["spec"]["template"]["spec"]["containers"]
+    (intake,) = deployments["intake"]["spec"]["template"]["spec"]["containers"]
+    portal_env = {e["name"]: e.get("value") for e in portal["env"]}
+    intake_env = {e["name"]: e.get("value") for e in intake["env"]}
+    assert portal_env["OGI_INTAKE_ADDRESS"] == f"intake:{SERVICES['intake']}"
+    assert intake_env["OGI_TRUSTED_PROXIES"] == portal_env["OGI_PORTAL_FORWARDED_ALLOW_IPS"]
+    assert portal_env["OGI_PORTAL_FORWARDED_ALLOW_IPS"] != "*"  # "*" believes what clients say
