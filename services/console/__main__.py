@@ -25,6 +25,9 @@ def main() -> None:
         access_log=False,
         log_config=None,
         proxy_headers=True,
+        # Whose X-Forwarded-For to believe (the ingress's addresses): the sign-in throttle
+        # counts by the client's address.
+        forwarded_allow_ips=os.environ.get("OGI_CONSOLE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         timeout_graceful_shutdown=10,
     )
 

@@ -70,6 +70,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             *signin.ROUTES,
             *oidc_routes,
@@ -92,6 +93,15 @@ def create_app(settings: ConsoleSettings) -> Starlette:
 
 async def healthz(_request: Request) -> Response:
     return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when intake, handling and archive answer their health checks: a console that can
+    reach none of them should not be sent people."""
+    down = await console(request).backends.unhealthy()
+    if down:
+        return PlainTextResponse("unavailable: " + ", ".join(down), status_code=503)
+    return PlainTextResponse("ready")
 
 
 async def sign_in_needed(request: Request, _exc: Exception) -> Response:

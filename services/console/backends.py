@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import grpc
 from google.rpc import error_details_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from ogi.v1 import (
@@ -72,6 +73,20 @@ class Backends:
     async def close(self) -> None:
         for channel in self._channels.values():
             await channel.close()
+
+    async def unhealthy(self) -> list[str]:
+        """The services that do not report SERVING now (grpc.health.v1)."""
+        down = []
+        for name, channel in self._channels.items():
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=1
+                )
+                if reply.status != health_pb2.HealthCheckResponse.SERVING:
+                    down.append(name)
+            except grpc.RpcError:
+                down.append(name)
+        return down
 
     @property
     def intake(self) -> intake_pb2_grpc.IntakeServiceStub:

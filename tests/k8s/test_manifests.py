@@ -21,7 +21,7 @@ K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.33"
 CUSTOM_GROUPS = ("postgresql.cnpg.io/",)
 SERVICES = {"intake": 50051, "handling": 50052, "archive": 50053, "notifier": 50054}
-WEB_APPS = {"portal": 8090}  # HTTP, probed on /healthz and /readyz
+WEB_APPS = {"portal": 8090, "console": 8080}  # HTTP, probed on /healthz and /readyz
 
 
 def kustomization() -> dict[str, Any]:
@@ -176,7 +176,7 @@ def test_nats_is_a_cluster_of_three_keeping_the_stream_three_times() -> None:
 
 
 def test_the_portal_is_public_through_its_ingress_and_intake_trusts_its_forwarding() -> None:
-    (ingress,) = by_kind("Ingress").values()
+    ingress = by_kind("Ingress")["portal"]
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     service = by_kind("Service")[backend["name"]]
     assert backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
