@@ -9,7 +9,8 @@ STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 .PHONY: help venv proto run run-prod lint browser browser-deps documents-deps k8s-schemas test test-unit test-integration bench clean
 
 help:
-	@echo "make run      - embedded mode: local nats-server + services on SQLite"
+	@echo "make run      - embedded mode: local nats-server + services on SQLite, the console (:8080),"
+	@echo "               the applicants' portal (:8090); e-mail and SMS notices go to data/outbox/"
 	@echo "make run-prod - production mode: services on PostgreSQL + an external NATS"
 	@echo "make test     - lint + the whole test suite (SQLite and PostgreSQL)"
 	@echo "make lint     - buf lint, ruff, mypy"

@@ -29,10 +29,13 @@ from ogi.config import DEFAULT_PORTS
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.ports import bind_error, host_and_port, in_use, listens
 
-SERVICES = ("intake", "handling", "archive")
+SERVICES = ("intake", "handling", "archive", "notifier")
 # The staff's web console (services.console), started after the services it calls.
 CONSOLE = "console"
 CONSOLE_LISTEN = "127.0.0.1:8080"
+# The applicants' portal (services.portal), in front of intake.
+PORTAL = "portal"
+PORTAL_LISTEN = "127.0.0.1:8090"
 READY = "ready. Ctrl-C stops everything."
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -137,6 +140,22 @@ def console_address() -> str:
     return os.environ.get("OGI_CONSOLE_LISTEN", CONSOLE_LISTEN)
 
 
+def portal_address() -> str:
+    """The portal's listen address: OGI_PORTAL_LISTEN, else 127.0.0.1:8090."""
+    return os.environ.get("OGI_PORTAL_LISTEN", PORTAL_LISTEN)
+
+
+def service_env(service: str) -> dict[str, str]:
+    """What a service needs to know of the portal, unless set outside: intake believes the
+    address of each applicant the portal (on this machine) forwards, for its guess throttle;
+    the notifier puts the portal's address in its messages."""
+    wanted = {
+        "intake": {"OGI_TRUSTED_PROXIES": "127.0.0.1"},
+        "notifier": {"OGI_PORTAL_URL": f"http://{portal_address()}"},
+    }.get(service, {})
+    return {k: v for k, v in wanted.items() if k not in os.environ}
+
+
 def sign_in_hint(data_dir: Path) -> str:
     """How the first person gets into the console: an account made with `ogi users add` (in
     the launcher's data folder), or the identity provider when OIDC is configured."""
@@ -187,7 +206,11 @@ def main() -> None:
     try:
         refuse_unusable(
             listen_addresses()
-            | {CONSOLE: console_address(), "nats-server": f"{nats.host}:{nats.port}"}
+            | {
+                CONSOLE: console_address(),
+                PORTAL: portal_address(),
+                "nats-server": f"{nats.host}:{nats.port}",
+            }
         )
     except LaunchFailed as failed:
         sys.exit(str(failed))
@@ -237,9 +260,9 @@ def run_services(data_dir: Path, env: dict[str, str], stop: StopSignal | None = 
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         addresses = listen_addresses()
-        refuse_unusable(addresses | {CONSOLE: console_address()})
+        refuse_unusable(addresses | {CONSOLE: console_address(), PORTAL: portal_address()})
         for service, listen in addresses.items():
-            child = start(service, listen, data_dir, env)
+            child = start(service, listen, data_dir, env | service_env(service))
             children.append(child)
             awaited(
                 child, listen, partial(wait_until_serving, listen, process=child.process, stop=stop)
@@ -255,6 +278,16 @@ def run_services(data_dir: Path, env: dict[str, str], stop: StopSignal | None = 
         )
         print(f"{CONSOLE:<12} http://{console_address()}  (log: {console.log})", flush=True)
         print(sign_in_hint(data_dir), flush=True)
+        portal = start(
+            PORTAL, portal_address(), data_dir, env | {"OGI_INTAKE_ADDRESS": addresses["intake"]}
+        )
+        children.append(portal)
+        awaited(
+            portal,
+            portal_address(),
+            partial(wait_until_answering, portal_address(), portal.process, stop=stop),
+        )
+        print(f"{PORTAL:<12} http://{portal_address()}  (log: {portal.log})", flush=True)
         fail_if_one_exited(children)
         print(READY, flush=True)
         while not stop.received:

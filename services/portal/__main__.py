@@ -1,10 +1,10 @@
 """The portal process: python -m services.portal.
 
-OGI_PORTAL_LISTEN (default 127.0.0.1:8080), OGI_INTAKE_ADDRESS (intake's gRPC address, default
-127.0.0.1:50051), OGI_PORTAL_FORWARDED_ALLOW_IPS (the proxies whose X-Forwarded-For is believed,
-default 127.0.0.1; in a cluster the ingress controller's addresses, or "*" behind a network
-policy that lets only the ingress in). Intake must list the portal in OGI_TRUSTED_PROXIES to count
-guesses by the applicant's address rather than the portal's."""
+OGI_PORTAL_LISTEN (else OGI_LISTEN, else 127.0.0.1:8090); OGI_INTAKE_ADDRESS (intake's gRPC
+address, default 127.0.0.1:50051); OGI_PORTAL_FORWARDED_ALLOW_IPS, the proxies whose
+X-Forwarded-For is believed (default 127.0.0.1; in a cluster the pod network, never "*", which
+would believe whatever address a client writes in the header). Intake must list the portal in
+OGI_TRUSTED_PROXIES to count guesses by the applicant's address rather than the portal's."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ from ogi.logs import configure_logging
 from services.portal.app import create_app
 from services.portal.gateway import IntakeGateway
 
+DEFAULT_LISTEN = "127.0.0.1:8090"
+
 
 def main() -> None:
     configure_logging("portal", os.environ.get("OGI_LOG_LEVEL", "INFO"))
-    host, _, port = os.environ.get("OGI_PORTAL_LISTEN", "127.0.0.1:8080").rpartition(":")
+    listen = os.environ.get("OGI_PORTAL_LISTEN") or os.environ.get("OGI_LISTEN") or DEFAULT_LISTEN
+    host, _, port = listen.rpartition(":")
     app = create_app(IntakeGateway(os.environ.get("OGI_INTAKE_ADDRESS", "127.0.0.1:50051")))
     uvicorn.run(
         app,

@@ -34,6 +34,7 @@ def embedded_env(tmp_path: Path) -> dict[str, str]:
         "OGI_NATS_PORT": str(free_port()),
         **{f"OGI_{service.upper()}_LISTEN": f"127.0.0.1:{free_port()}" for service in SERVICES},
         "OGI_CONSOLE_LISTEN": f"127.0.0.1:{free_port()}",
+        "OGI_PORTAL_LISTEN": f"127.0.0.1:{free_port()}",
     }
 
 
@@ -91,6 +92,10 @@ def test_embedded_mode_serves_the_cli_beside_a_make_run_and_stops_every_child(
         assert any("users add --agency HZMZJ --role handler" in line for line in lines)
         with urllib.request.urlopen(f"http://{console}/signin", timeout=10) as page:
             assert "登录" in page.read().decode()
+        portal = env["OGI_PORTAL_LISTEN"]  # the applicants' portal, in front of intake
+        assert any(line.startswith(f"portal       http://{portal}") for line in lines)
+        with urllib.request.urlopen(f"http://{portal}/apply", timeout=10) as page:
+            assert "政府信息公开申请表" in page.read().decode()
 
         def ogi(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
@@ -184,7 +189,7 @@ def test_embedded_mode_serves_the_cli_beside_a_make_run_and_stops_every_child(
         output, _ = launcher.communicate(timeout=30)
     assert launcher.returncode == 0
     assert output.strip().endswith("stopped.")
-    assert len(processes) == len(SERVICES) + 2  # and the console, and nats-server
+    assert len(processes) == len(SERVICES) + 3  # and the console, the portal, nats-server
     assert not wait_until_gone(processes, timeout=0)
 
 
@@ -235,5 +240,5 @@ def test_killing_the_launchers_process_group_outright_leaves_no_child(tmp_path: 
     left = wait_until_gone(started)
     for pid, _ in left:  # so that a failure leaves nothing behind
         os.kill(pid, signal.SIGKILL)
-    assert len(started) == len(SERVICES) + 2
+    assert len(started) == len(SERVICES) + 3
     assert not left

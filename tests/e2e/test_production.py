@@ -41,7 +41,10 @@ def test_production_mode_runs_each_service_on_its_own_schema(
             "OGI_TOKEN_KEY": TOKEN_KEY,
         }
         | {f"OGI_{service.upper()}_LISTEN": address for service, address in listen.items()}
-        | {"OGI_CONSOLE_LISTEN": f"127.0.0.1:{free_port()}"}
+        | {
+            "OGI_CONSOLE_LISTEN": f"127.0.0.1:{free_port()}",
+            "OGI_PORTAL_LISTEN": f"127.0.0.1:{free_port()}",
+        }
     )
     launcher, lines = launch("ogi.production", env)
     try:
