@@ -83,9 +83,10 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page picture for a person to look at, kept in test-artifacts/portal/."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """A picture for a person to look at (the whole page, or the phone's screen as it is
+    scrolled), kept in test-artifacts/portal/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

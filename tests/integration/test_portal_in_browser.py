@@ -101,6 +101,8 @@ def test_a_person_applies_on_a_phone(portal: PortalProcess, system: System, phon
     phone.goto(f"{portal.url}/apply")
     fill_person(phone)
     screenshot(phone, "apply-natural-person")
+    phone.evaluate("window.scrollTo(0, 0)")
+    screenshot(phone, "apply-on-a-phone", full_page=False)
     phone.click("button[type=submit]")
     number, code = receipt_of(phone)
     assert re.fullmatch(r"HZMZJ-\d{4}-\d{6}", number)
@@ -150,6 +152,8 @@ def test_a_field_error_is_shown_in_chinese_beside_its_field(
     # What the person typed is still there.
     expect(phone.locator('[name="applicant.name"]')).to_have_value("张三丰")
     screenshot(phone, "field-error")
+    error.scroll_into_view_if_needed()
+    screenshot(phone, "field-error-beside-its-field", full_page=False)
     assert submitted(system) == []
 
 
