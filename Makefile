@@ -107,6 +107,7 @@ test-unit: proto
 bench: proto
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.art44
+	$(BIN)/python -m bench.console
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules \

@@ -65,12 +65,15 @@ class ServiceFigures:
 
 
 @contextmanager
-def running(backend: Backend, folder: Path) -> Iterator[dict[str, Any]]:
-    """nats-server, intake and handling on `backend`; yields their addresses and databases."""
+def running(
+    backend: Backend, folder: Path, keys: dict[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """nats-server, intake and handling on `backend` (with `keys`, OGI_CIPHER_KEY and
+    OGI_TOKEN_KEY, fresh ones if not given); yields their addresses and databases."""
     run = os.urandom(4).hex()
     nats = LocalNatsServer(folder / "nats")
     nats.start()
-    keys = {"OGI_CIPHER_KEY": new_cipher_key(), "OGI_TOKEN_KEY": new_cipher_key()}
+    keys = keys or {"OGI_CIPHER_KEY": new_cipher_key(), "OGI_TOKEN_KEY": new_cipher_key()}
     processes, places = [], {}
     try:
         for service in ("intake", "handling"):
