@@ -14,6 +14,7 @@ import csv
 import html
 import io
 import json
+import os
 import sys
 import tomllib
 import unicodedata
@@ -31,7 +32,7 @@ from ogi.config import DEFAULT_PORTS
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import archive_pb2_grpc
 
-DEFAULT_ARCHIVE = f"127.0.0.1:{DEFAULT_PORTS['archive']}"
+DEFAULT_ARCHIVE = os.environ.get("OGI_ARCHIVE_ADDR", f"127.0.0.1:{DEFAULT_PORTS['archive']}")
 FORMATS = ("html", "md", "csv", "json", "xlsx")
 CSV_ENCODINGS = {"utf-8-bom": "utf-8-sig", "gb18030": "gb18030"}
 FONT = "宋体"  # SimSun: what Excel and WPS on Chinese Windows lay official tables out in
