@@ -168,9 +168,7 @@ _SHORT: dict[str, Callable[[NoticeFacts], str]] = {
     "ReplyPeriodExtended": lambda f: f"答复期限延至{chinese_date(f.due)}",
     "ConsultationStarted": lambda _: "正在征求意见，所需时间不计入答复期限",
     "FeeNoticeIssued": lambda f: f"信息处理费{f.amount}元，请于{chinese_date(f.due)}前缴纳",
-    "ApplicationAnswered": lambda f: (
-        f"已作出答复：{OUTCOME_TERMS[f.outcome].zh}" if f.outcome else "已作出答复"
-    ),
+    "ApplicationAnswered": lambda f: OUTCOME_TERMS[f.outcome].zh if f.outcome else "已作出答复",
     "DocumentIssued": lambda f: f"{f.details or '文书'}已可下载",
 }
 
