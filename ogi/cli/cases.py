@@ -14,7 +14,7 @@ import grpc
 
 from ogi.cli.calls import bearer
 from ogi.cli.release import CONCLUSIONS, add_released_options, conclusion, released_items
-from ogi.cli.shown import case_state, china_time, outcome_table, pad, parsed, wire_outcome
+from ogi.cli.shown import case_state, china_time, day, outcome_table, pad, parsed, wire_outcome
 from ogi.taxonomy import GROUND_TERMS, OUTCOME_TERMS
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
@@ -66,8 +66,8 @@ def add_parser(sub: Any) -> None:
     listing.set_defaults(command=_list)
     listing.add_argument("--assignee", default="", help="a handler, or - for unassigned")
     listing.add_argument("--state", action="append", choices=STATES, default=[])
-    listing.add_argument("--due-before", type=date.fromisoformat)
-    listing.add_argument("--as-of", type=date.fromisoformat, help="count days left from")
+    listing.add_argument("--due-before", type=day)
+    listing.add_argument("--as-of", type=day, help="count days left from")
 
     show = steps.add_parser("show", help="a case, its due dates and history")
     show.set_defaults(command=_show)
@@ -164,7 +164,7 @@ def _print_case(case: h.Case) -> None:
 
 def _day(parser: Any, *names: str) -> None:
     for name in names:
-        parser.add_argument(name, type=date.fromisoformat, help="default: today")
+        parser.add_argument(name, type=day, help="default: today")
 
 
 def _nothing(_parser: Any) -> None:
@@ -179,7 +179,7 @@ def _correction_options(p: Any) -> None:
 
 def _assess_options(p: Any) -> None:
     p.add_argument("--reasonable", action="store_true")
-    p.add_argument("--later-due", type=date.fromisoformat, help="Art 35 later reply date")
+    p.add_argument("--later-due", type=day, help="Art 35 later reply date")
 
 
 def _consult_options(p: Any) -> None:

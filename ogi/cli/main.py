@@ -9,7 +9,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,15 @@ from ogi.auth import Principal, Role, mint_token
 from ogi.cli import candidates, cases, deadletters, register, report, users
 from ogi.cli.calls import bearer, field_violations
 from ogi.cli.cases import enum_choices
-from ogi.cli.shown import application_state, china_time, parsed, term_of, wire_outcome
+from ogi.cli.shown import (
+    application_state,
+    china_time,
+    day,
+    option_for,
+    parsed,
+    term_of,
+    wire_outcome,
+)
 from ogi.clock import system_clock
 from ogi.config import load_settings
 from ogi.taxonomy import CATEGORY_TERMS, CHANNEL_TERMS, ApplicantCategory, Channel
@@ -44,7 +52,8 @@ def label(zh: str, en: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
         if local := getattr(args, "local", None):
             local(args)
@@ -59,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             command: Callable[[Any, argparse.Namespace], None] = args.command
             command(intake_pb2_grpc.IntakeServiceStub(channel), args)
     except grpc.RpcError as error:
-        _print_error(error)
+        _print_error(error, parser)
         return 1
     except CommandError as error:
         print(f"错误 error: {error}", file=sys.stderr)
@@ -102,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         default=Channel.ONLINE,
         help=_names(CHANNEL_TERMS),
     )
-    apply.add_argument("--receipt-date", type=date.fromisoformat, help="offline channels")
+    apply.add_argument("--receipt-date", type=day, help="offline channels")
     apply.add_argument("--transcribed-by", default="", help="oral applications: staff name")
     apply.add_argument("--request-id", default=None, help="reuse to retry safely")
 
@@ -312,10 +321,13 @@ def _date(value: pb.CalendarDate) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
-def _print_error(error: grpc.RpcError) -> None:
+def _print_error(error: grpc.RpcError, parser: argparse.ArgumentParser) -> None:
+    """The service's refusal, each refused field named by the option that filled it."""
     print(f"错误 error: {error.code().name}: {error.details()}", file=sys.stderr)
     for field, description in field_violations(error):
-        print(f"  {field}: {description}", file=sys.stderr)
+        option = option_for(field, parser)
+        named = f"{option}（{field}）" if option != field else field
+        print(f"  {named}: {description}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ categories and states (ogi.taxonomy's terms, never the wire codes), and times in
 from __future__ import annotations
 
 import argparse
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import UTC
+from datetime import UTC, date
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -94,3 +95,58 @@ def term_of(terms: Mapping[Any, Term], value: Any) -> str:
     """A value's Chinese name, or the value itself if it has none."""
     term = terms.get(value)
     return term.zh if term else str(value)
+
+
+def day(text: str) -> date:
+    """An argparse type for a date as people type it (2026-12-03), refused in words."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"不是有效日期，应写作 2026-12-03（not a date: {text!r}; write YYYY-MM-DD）"
+        ) from None
+
+
+# The options of `ogi apply` / `ogi correct` that fill a request field of another name.
+FIELD_OPTIONS = {
+    "agency_code": "--agency",
+    "applicant.name": "--name",
+    "applicant.category": "--category",
+    "applicant.contact_person": "--contact-person",
+    "applicant.identity_document.type": "--id-type",
+    "applicant.identity_document.number": "--id-number",
+    "applicant.contact": "--phone / --email / --address",
+    "applicant.contact.phone": "--phone",
+    "applicant.contact.email": "--email",
+    "applicant.contact.postal_address": "--address",
+    "applicant.contact.postal_code": "--postal-code",
+    "information.description": "--description",
+    "information.document_title": "--title",
+    "information.document_number": "--document-number",
+    "delivery.form": "--form",
+    "delivery.route": "--route",
+    "items": "--item",
+    "reply.released": "--released-file / --released-paper / --released-link",
+}
+
+
+def option_for(field: str, parser: argparse.ArgumentParser) -> str:
+    """The command-line option a refused request field came from, so the person knows what to
+    change; the field itself when no option fills it."""
+    unindexed = re.sub(r"\[\d+\]", "", field)
+    if unindexed in FIELD_OPTIONS:
+        return FIELD_OPTIONS[unindexed]
+    last = unindexed.rsplit(".", 1)[-1]
+    option = "--" + last.replace("_", "-")
+    return option if option in _options(parser) else field
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of the parser and its subcommands."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(s for s in action.option_strings if s.startswith("--"))
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options(sub)
+    return found

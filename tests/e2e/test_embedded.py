@@ -183,7 +183,7 @@ def test_embedded_mode_serves_the_cli_beside_a_make_run_and_stops_every_child(
         )
         assert refused.returncode == 1
         assert "INVALID_ARGUMENT" in refused.stderr
-        assert "applicant.identity_document.number" in refused.stderr
+        assert "--id-number（applicant.identity_document.number）" in refused.stderr
     finally:
         os.killpg(launcher.pid, signal.SIGTERM)
         output, _ = launcher.communicate(timeout=30)
