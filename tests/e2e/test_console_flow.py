@@ -8,16 +8,22 @@ in test-artifacts/console/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
+from io import BytesIO
 
 import pytest
-from playwright.sync_api import Browser
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, FilePayload
 
+from ogi.annual_report import SECTION_TITLES
 from ogi.auth import Role
 from ogi.clock import china_date, system_clock
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from ogi.v1 import intake_pb2 as i
+from ogi.wire import date_to_wire
+from tests.builders import request
 from tests.e2e.console_system import (
     Console,
     api_token,
@@ -28,7 +34,7 @@ from tests.e2e.console_system import (
     signed_in,
     until_listed,
 )
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import REGISTRAR, wait_for
 from tests.integration.three_services import ThreeServices, three_services
 
 TODAY = china_date(system_clock())
@@ -229,3 +235,59 @@ def test_every_main_page_has_its_screenshot(console: Console, browser: Browser) 
     operator.goto(console.url + "/operations")
     assert "各服务搁置的事件" in operator.inner_text("main")
     screenshot(operator, "operations")
+
+
+def test_overdue_flag_htmx_filter_bulk_assignment_search_downloads_and_register(
+    system: ThreeServices, console: Console, browser: Browser
+) -> None:
+    """The worklist's flags and filters (swapped in by htmx, served by the console itself),
+    bulk assignment, finding a case by number, the report's downloads and the register upload."""
+    received = TODAY - timedelta(days=60)  # its reply period has run out
+    late = system.intake.stub.SubmitApplication(
+        request(channel=pb.CHANNEL_IN_PERSON, receipt_date=date_to_wire(received)),
+        metadata=REGISTRAR,
+        timeout=10,
+    ).application_number
+    fresh = system.intake.stub.SubmitApplication(request(), timeout=10).application_number
+    _, handler = signed_in(browser, console, "李承办")
+    until_listed(handler, console.url + "/", late)
+    until_listed(handler, console.url + "/", fresh)
+    late_row = handler.locator(f"tr[data-number='{late}']")
+    assert late_row.get_attribute("class") == "overdue"
+    assert "逾期" in late_row.inner_text()
+    assert handler.locator(f"tr[data-number='{fresh}']").get_attribute("class") != "overdue"
+    handler.select_option("#f-due", "overdue")  # htmx: the table alone is fetched and swapped
+    handler.wait_for_url("**/?*due=overdue*")
+    handler.locator(f"tr[data-number='{fresh}']").wait_for(state="detached")
+    assert handler.locator(f"tr[data-number='{late}']").count() == 1
+    assert handler.locator("h1").inner_text() == "待办"  # the page around it stayed
+
+    handler.goto(console.url + "/")
+    handler.check(f"tr[data-number='{late}'] input[type=checkbox]")
+    handler.check(f"tr[data-number='{fresh}'] input[type=checkbox]")
+    handler.fill("#bulk-assignee", "周某")
+    handler.click("#worklist button[type=submit]")
+    assert "已分办" in handler.inner_text("[role=status]")
+    assert {case_of(system, n).assignee for n in (late, fresh)} == {"周某"}
+
+    handler.goto(f"{console.url}/search")
+    handler.fill("#q", late)
+    handler.click("form[role=search] button[type=submit]")
+    handler.wait_for_url(f"{console.url}/cases/{late}")
+
+    csv = handler.request.get(f"{console.url}/report/download.csv?year={TODAY.year}")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.body().startswith(b"\xef\xbb\xbf")  # Excel on Chinese Windows reads UTF-8 so
+    assert SECTION_TITLES["三"] in csv.body().decode("utf-8-sig")
+    xlsx = handler.request.get(f"{console.url}/report/download.xlsx?year={TODAY.year}")
+    assert len(load_workbook(BytesIO(xlsx.body())).sheetnames) == 6
+
+    handler.goto(f"{console.url}/register")
+    register: FilePayload = {
+        "name": "发文目录.csv",
+        "mimeType": "text/csv",
+        "buffer": "文号,标题\n菏民发〔2025〕3号,关于做好城乡低保工作的通知\n".encode(),
+    }
+    handler.set_input_files("#file", files=[register])
+    handler.click("form[action='/register'] button[type=submit]")
+    assert "新登记 1 条" in handler.inner_text("[role=status]")
