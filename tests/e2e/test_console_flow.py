@@ -174,7 +174,8 @@ def test_a_paper_application_from_entry_to_reply_and_the_locked_report(
     assert handler.locator("#answer-ground-note").inner_text()  # 不予公开 needs its ground
     assert case_of(system, number).state == h.CASE_STATE_IN_PROGRESS
     handler.select_option("#answer-outcome", str(pb.OUTCOME_R8))
-    handler.select_option("#answer-ground", "")
+    # the part withheld is refused on its ground
+    handler.select_option("#answer-ground", str(pb.NON_DISCLOSURE_GROUND_THIRD_PARTY))
     handler.fill("#answer-reasons", "涉及第三方个人信息，已作区分处理")
     handler.fill("#answer-r0-title", "2025年城乡低保资金发放明细（隐去个人信息）")
     handler.select_option("#answer-r0-form", str(pb.RELEASE_FORM_PAPER))
