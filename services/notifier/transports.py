@@ -80,7 +80,9 @@ class SmtpSettings:
         )
 
 
-def email_message(message: Outgoing, sender: str) -> EmailMessage:
+def email_message(message: Outgoing, sender: str, *, readable: bool = False) -> EmailMessage:
+    """The e-mail; `readable` keeps the text as UTF-8 in the file (8bit) for a person to read
+    in data/outbox/, where to a server it goes base64, which every server takes."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = message.recipient
@@ -88,7 +90,7 @@ def email_message(message: Outgoing, sender: str) -> EmailMessage:
     mail["Message-ID"] = message.stable_id
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
-    mail.set_content(message.body, charset="utf-8")
+    mail.set_content(message.body, charset="utf-8", cte="8bit" if readable else "base64")
     return mail
 
 
@@ -227,7 +229,7 @@ class Outbox:
         name = message.stable_id.strip("<>").replace("@", "_at_").replace("/", "_")
         if self.channel == "email":
             path = self.folder / f"{name}.eml"
-            data = bytes(email_message(message, self.sender))
+            data = bytes(email_message(message, self.sender, readable=True))
         else:
             path = self.folder / f"{name}.sms.json"
             data = json.dumps(
