@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import machine, save
-from services.archive.similarity import Features, features, match
+from ogi.textmatch.similarity import Features, features, match
 
 DATA = Path(__file__).parent.parent / "tests" / "data"
 RESULTS = Path(__file__).parent / "results"

@@ -30,6 +30,7 @@ from ogi.errors import (
     PreconditionFailed,
 )
 from ogi.taxonomy import RemedyKind, RemedyResult
+from ogi.textmatch.similarity import MatchPolicy
 from services.archive.candidates import Art44Detector, CandidateView
 from services.archive.conversion import Candidate, ConversionPolicy, Origin
 from services.archive.counting import StatisticsProjector
@@ -44,7 +45,6 @@ from services.archive.domain import (
 from services.archive.filing import MESSAGES, open_dossier, put_on_file
 from services.archive.register import DocumentRegister, RegisterEntry, register_id
 from services.archive.report_entries import ReportEntries, entries_id
-from services.archive.similarity import MatchPolicy
 from services.archive.statistics import ReportTable, annual_table, invariant_violations
 
 log = structlog.get_logger("archive")

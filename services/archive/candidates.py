@@ -18,12 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 
 from ogi.setaside import SetAsideLog, set_aside_tables
-from ogi.views import Statement, tracked_tables
-from services.archive.conversion import Candidate, ConversionPolicy, Decision, Origin, candidate_id
-from services.archive.domain import Dossier
-from services.archive.grouping import joined
-from services.archive.register import DocumentRegister
-from services.archive.similarity import (
+from ogi.textmatch.similarity import (
     CataloguedDocument,
     DocumentNumber,
     Features,
@@ -33,6 +28,11 @@ from services.archive.similarity import (
     features,
     match,
 )
+from ogi.views import Statement, tracked_tables
+from services.archive.conversion import Candidate, ConversionPolicy, Decision, Origin, candidate_id
+from services.archive.domain import Dossier
+from services.archive.grouping import joined
+from services.archive.register import DocumentRegister
 
 SOURCE = "art44"
 _TABLES = {

@@ -13,10 +13,10 @@ import structlog
 
 from ogi.clock import china_date
 from ogi.taxonomy import Outcome
+from ogi.textmatch.similarity import document_number
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES, GROUNDS, OUTCOMES, event_date
 from services.archive.domain import Dossier, EntryKind, IndexEntry, RetentionPolicy
-from services.archive.similarity import document_number
 
 log = structlog.get_logger("archive")
 

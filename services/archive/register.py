@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ogi.errors import FieldViolation, InvalidArgument
-from services.archive.similarity import document_number
+from ogi.textmatch.similarity import document_number
 
 
 @dataclass(frozen=True)

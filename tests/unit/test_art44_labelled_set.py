@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from ogi.textmatch.similarity import CataloguedDocument, document_number, features, match
 from services.archive.conversion import ConversionPolicy
 from services.archive.grouping import DEFAULT_GROUPING, Grouping, GroupingPolicy, joined
-from services.archive.similarity import CataloguedDocument, document_number, features, match
 
 DATA = Path(__file__).parent.parent / "data"
 _REMARK = re.compile(r"\s*(\(sibling of|——).*$")

@@ -1,5 +1,5 @@
 """What kind of record a request asks for, and which part or version of it: the vocabulary the
-Art 44 matcher (services.archive.similarity) tells different information apart by. Kinds of
+Art 44 matcher (ogi.textmatch.similarity) tells different information apart by. Kinds of
 information (预算, 审计, 环评 …) and of document (文种: 批复, 方案, 名单 …), parts of a whole (东段,
 一般公共预算, 小学), what came of a document (执行情况), drafts, and the qualifiers that tell one
 place or institution from its namesake (锦帆路东侧, 县殡仪馆). No I/O."""

@@ -5,7 +5,7 @@ document rarely use the same words, so three signals, strongest first (domain.md
    issuer's prefix compared as a suffix because applicants wrap it in words
    (请公开甘办发〔2019〕18号), and read with its title when the agency's register has it;
 2. a title in 《》, with 关于印发…的通知 wrappers taken off;
-3. the words of the shorter request found in the longer one (services.archive.wording).
+3. the words of the shorter request found in the longer one (ogi.textmatch.wording).
 
 Different numbers (years, serials, plots), different named places, schools or people (张某某),
 different kinds of information or record (预算 and 决算, a 批复 and a 方案, a 名单 and a 标准, a
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from services.archive.names import Name, names
-from services.archive.records import (
+from ogi.textmatch.names import Name, names
+from ogi.textmatch.records import (
     ANY_KIND,
     APPROVALS,
     APPROVED,
@@ -34,7 +34,7 @@ from services.archive.records import (
     qualified,
     sections,
 )
-from services.archive.wording import normalized, plain, segments, spaced, weight, words
+from ogi.textmatch.wording import normalized, plain, segments, spaced, weight, words
 
 _DOCUMENT_NUMBERS = (
     # 甘办发〔2019〕18号, 安林采字〔2023〕第015号

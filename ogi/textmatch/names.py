@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from services.archive.wording import STOPWORDS, tagged
+from ogi.textmatch.wording import STOPWORDS, tagged
 
 # The suffixes that end a name, by the kind of thing named.
 _SUFFIXES = {
