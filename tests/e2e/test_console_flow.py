@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from io import BytesIO
 
+import grpc
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, FilePayload
@@ -18,12 +20,13 @@ from playwright.sync_api import Browser, FilePayload
 from ogi.annual_report import SECTION_TITLES
 from ogi.auth import Role
 from ogi.clock import china_date, system_clock
+from ogi.identity import resident_id_check_character
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from ogi.v1 import intake_pb2 as i
 from ogi.wire import date_to_wire
-from tests.builders import request
+from tests.builders import request, reviewed_reply
 from tests.e2e.console_system import (
     Console,
     api_token,
@@ -292,3 +295,75 @@ def test_overdue_flag_htmx_filter_bulk_assignment_search_downloads_and_register(
     handler.set_input_files("#file", files=[register])
     handler.click("form[action='/register'] button[type=submit]")
     assert "新登记 1 条" in handler.inner_text("[role=status]")
+
+
+def test_art44_candidate_exclude_and_convert(
+    system: ThreeServices, console: Console, browser: Browser
+) -> None:
+    """Four applicants asked for the same document and got it: the candidate with its evidence
+    on the page; the handler takes one application out and converts the rest, with the link."""
+    handler_token = api_token("HZMZJ", Role.HANDLER, Role.OFFICE_HEAD, subject="王主任")
+    numbers = []
+    for n in range(4):
+        first17 = f"37170219800101{n + 1:03d}"
+        applicant_id = first17 + resident_id_check_character(first17)
+        numbers.append(
+            system.intake.stub.SubmitApplication(
+                request(
+                    applicant__identity_document__number=applicant_id,
+                    information__description="菏泽市2025年城乡低保资金发放明细表",
+                ),
+                timeout=10,
+            ).application_number
+        )
+    api = system.handling.handling
+    for number in numbers:
+        wait_for(partial(_listed, system, number), what="the case")
+        api.AcceptCase(h.AcceptCaseRequest(case=number), metadata=handler_token, timeout=10)
+        reviewed_reply(api, number, h.Reply(outcome=pb.OUTCOME_R2), handler_token)
+        api.RecordService(
+            h.RecordServiceRequest(case=number, method=pb.SERVICE_METHOD_POST),
+            metadata=handler_token,
+            timeout=10,
+        )
+
+    def candidates() -> list[a.ConversionCandidate]:
+        listed = system.archive.archive.ListConversionCandidates(
+            a.ListConversionCandidatesRequest(agency_code="HZMZJ"),
+            metadata=handler_token,
+            timeout=10,
+        )
+        return [
+            c
+            for c in listed.candidates
+            if set(numbers) & {r.application_number for r in c.requests}
+        ]
+
+    wait_for(lambda: [len(c.requests) for c in candidates()] == [4], what="the candidate")
+    _, page = signed_in(browser, console, "李承办")
+    page.goto(console.url + "/candidates")
+    section = page.locator("section.candidate", has_text=numbers[0])
+    assert "4 位申请人" in section.inner_text()
+    assert "相同之处" in section.inner_text()
+    section.locator("select[name=application_number]").select_option(numbers[3])
+    section.locator("input[name=reason]").fill("问的是另一年度的明细")
+    section.locator("form[action$='/exclude'] button[type=submit]").click()
+    assert "已办理" in page.inner_text("[role=status]")
+    (candidate,) = candidates()
+    assert [x.application_number for x in candidate.excluded] == [numbers[3]]
+    assert candidate.excluded[0].excluded_by == "李承办"
+    section = page.locator("section.candidate", has_text=numbers[0])
+    link = "https://www.heze.gov.cn/art/2025/12/1/art_3.html"
+    section.locator("input[name=publication_link]").fill(link)
+    section.locator("form[action$='/convert'] button[type=submit]").click()
+    assert link in page.locator("section.candidate", has_text=numbers[0]).inner_text()
+    (candidate,) = candidates()
+    assert (candidate.decision, candidate.link) == (a.CANDIDATE_DECISION_CONVERTED, link)
+
+
+def _listed(system: ThreeServices, number: str) -> bool:
+    try:
+        case_of(system, number)
+    except grpc.RpcError:
+        return False
+    return True
