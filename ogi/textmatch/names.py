@@ -49,9 +49,27 @@ _NOT_A_ROAD = re.compile(r"(线路|道路|公路|马路|网路)$")
 # 哪所小学, 这个医院: words around a school or hospital, not its name.
 _NOT_AN_ORGANISATION = re.compile(r"[哪这那该各本每此其所上到被]")
 _PERSON = re.compile(
-    r"[\u4e00-\u9fff]某{1,2}|(?<=户主)[\u4e00-\u9fff]{2,3}|(?<=[组村])[\u4e00-\u9fff]{2,3}(?=户)"
+    r"(?<=户主)[\u4e00-\u9fff]{2,3}|(?<=[组村])[\u4e00-\u9fff]{2,3}(?=户)"
     r"|(?<=本人|我叫|我是|代表|父亲|母亲)[\u4e00-\u9fff]{2,3}(?=[\s，,。(（]|委托)"
 )
+# 张某某, 李某: a record's name for a person is a surname and 某; 某某 alone, 对某某 or 关于某某
+# are placeholders (for a person, a firm, a village), not a name.
+_PLACEHOLDER_PERSON = re.compile(r"(?<!某)([\u4e00-\u9fff])某{1,2}(?!某)")
+# The common surnames (百家姓, single characters), for what comes before 某.
+# fmt: off
+_SURNAMES = frozenset(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
+    "奚范彭郎鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康"
+    "伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵"
+    "席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗"
+    "丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊甄曲家封芮羿储靳汲邴糜松井段富巫乌焦"
+    "巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白"
+    "怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮牛寿通"
+    "边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇"
+    "广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红"
+    "游竺权逯盖益桓公覃"
+)
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -71,13 +89,18 @@ def names(text: str, segmented: list[str]) -> frozenset[Name]:
     applicants write them (张某某, 户主陈永禄, 三组岑有福户, 本人岑有禄，); and what a project
     is called (the word before 项目). Names are cut from the text, not the words: a segmenter
     does not know 柳树湾 and cuts it apart."""
+    blocked, hard, starts = _blocked(text)
     found = {_named("person", p) for p in _PERSON.findall(text)}
+    found.update(
+        _named("person", m[0])
+        for m in _PLACEHOLDER_PERSON.finditer(text)
+        if m[1] in _SURNAMES and m.start() in starts
+    )
     found.update(
         _named("project", segmented[i - 1])
         for i, word in enumerate(segmented)
         if word == "项目" and i and len(segmented[i - 1]) > 1 and segmented[i - 1] not in STOPWORDS
     )
-    blocked, hard, starts = _blocked(text)
     previous: Name | None = None
     previous_end = 0
     for suffix in _SUFFIX.finditer(text):
@@ -120,7 +143,8 @@ def _extends(text: str, previous_end: int, suffix_start: int, blocked: list[bool
 
 
 def _is_a_name(name: Name, before_suffix: str) -> bool:
-    if name.name in _GENERIC or _NOT_A_ROAD.search(name.name):
+    """Not a word for any such thing (农村, 化工厂), nor a placeholder (某公司, 某某村)."""
+    if name.name in _GENERIC or _NOT_A_ROAD.search(name.name) or "某" in name.name:
         return False
     return name.kind != "organisation" or not _NOT_AN_ORGANISATION.search(before_suffix)
 

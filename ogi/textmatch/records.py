@@ -99,6 +99,8 @@ _LEVEL = re.compile(
 )
 # A draft (征求意见稿, 草案) is not the document as issued (正式稿，非征求意见稿 is).
 _DRAFT = re.compile(r"(?<!非)(征求意见稿|征求意见的?稿子?|草稿|草案|送审稿|讨论稿|修订稿)")
+# 房屋征收的决定 is a 征收决定: a kind is named the same with 的 inside it.
+_OF = re.compile(r"(?<=[\u4e00-\u9fff])的(?=[\u4e00-\u9fff])")
 _SECTION_PATTERNS = {k: re.compile(p) for k, p in _SECTIONS.items()}
 DOCUMENT_KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _DOCUMENT_KINDS.items()}
 _KIND_PATTERNS = {kind: re.compile(pattern) for kind, pattern in _KINDS.items()}
@@ -108,12 +110,13 @@ ANY_KIND = re.compile("|".join([*_KINDS.values(), *_DOCUMENT_KINDS.values()]))
 def document_kinds(asked: str) -> frozenset[str]:
     """The kinds of document or record asked for (in the text without what the request says
     the record includes); a report's approval is the approval."""
-    text = _APPROVAL_OF.sub(r"\2", asked)
+    text = _APPROVAL_OF.sub(r"\2", _OF.sub("", asked))
     return frozenset(k for k, p in DOCUMENT_KIND_PATTERNS.items() if p.search(text))
 
 
 def kinds(text: str) -> frozenset[str]:
     """The kinds of information `text` names; a 决算 or an audit speaks of the budget too."""
+    text = _OF.sub("", text)
     found = {k for k, p in _KIND_PATTERNS.items() if p.search(text)}
     if found & {"决算", "审计"}:
         found.discard("预算")
