@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import APIResponse, Browser, Page, Route, expect
 
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.v1 import handling_pb2 as h
@@ -230,3 +231,56 @@ def test_a_double_click_on_submit_gives_one_application(
     assert log.count('"application submitted"') >= 1
     for personal in ("13800138000", "张三丰", RESIDENT_ID):
         assert personal not in log
+
+
+def test_a_second_click_while_the_first_is_on_its_way_sends_nothing_more(
+    portal: PortalProcess, system: System, phone: Page
+) -> None:
+    """A slow network: the portal has answered, the answer has not arrived, the person clicks
+    again. htmx has disabled the button meanwhile."""
+    held: list[tuple[Route, APIResponse]] = []
+
+    def slow_network(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # the portal has it; the answer waits
+
+    phone.goto(f"{portal.url}/apply")
+    fill_person(phone)
+    phone.route("**/apply", slow_network)
+    phone.click("button[type=submit]", no_wait_after=True)
+    submit = phone.locator("button[type=submit]")
+    expect(submit).to_be_disabled()
+    submit.click(force=True, no_wait_after=True)
+    phone.wait_for_timeout(300)
+    assert len(held) == 1
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    assert receipt_of(phone)[0].endswith("-000001")
+    assert len(wait_for(lambda: submitted(system), what="the application")) == 1
+
+
+def test_the_same_form_sent_twice_is_one_application(portal: PortalProcess, system: System) -> None:
+    """Without JavaScript nothing stops a second submission of the form (a reload of the
+    receipt, a click on a slow network): the request id it carries makes it the same one."""
+    with httpx.Client(base_url=portal.url) as client:
+        form = client.get("/apply").text
+        request_id = re.search(r'name="request_id" value="([^"]+)"', form)
+        assert request_id is not None
+        filled = {
+            "request_id": request_id.group(1),
+            "agency_code": "HZMZJ",
+            "applicant.category": "natural_person",
+            "applicant.name": "张三丰",
+            "applicant.identity_document.type": "resident_identity_card",
+            "applicant.identity_document.number": RESIDENT_ID,
+            "applicant.contact.phone": "13800138000",
+            "information.description": "2025年城乡低保资金发放明细",
+            "delivery.form": "electronic",
+            "delivery.route": "online_download",
+        }
+        first, again = (client.post("/apply", data=filled) for _ in range(2))
+    shown = [re.search(r'id="application-number">([^<]+)<', r.text) for r in (first, again)]
+    assert [m.group(1) for m in shown if m] == ["HZMZJ-2026-000001"] * 2
+    assert len(wait_for(lambda: submitted(system), what="the application")) == 1
