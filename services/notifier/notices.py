@@ -46,7 +46,7 @@ def _answered(m: Any) -> NoticeFacts:
     )
 
 
-_FACTS: dict[str, Callable[[Any], NoticeFacts]] = {
+_FACTS: dict[str, Callable[[Any], NoticeFacts | None]] = {
     "CorrectionRequested": lambda m: NoticeFacts(
         "CorrectionRequested", _day(m.notice_date), _day(m.correction_due), tuple(m.items)
     ),
@@ -59,12 +59,23 @@ _FACTS: dict[str, Callable[[Any], NoticeFacts]] = {
         "FeeNoticeIssued", _day(m.notified_on), _day(m.payment_due), amount=m.amount
     ),
     "ApplicationAnswered": _answered,
-    # The documents work (issue 17) names the document in its event; until it publishes one,
-    # events_pb2 has no such message and this entry is never used.
-    "DocumentIssued": lambda m: NoticeFacts(
-        "DocumentIssued", details=str(getattr(m, "title", "") or getattr(m, "kind_name", ""))
-    ),
+    "DocumentIssued": lambda m: _document(m),
 }
+
+
+def _document(m: Any) -> NoticeFacts | None:
+    """A document addressed to the applicant, ready to download; None for one to a third
+    party or kept on file. (Where events_pb2 has no DocumentIssued yet, never called.)"""
+    document = m.document
+    if document.addressee != getattr(common_pb2, "DOCUMENT_ADDRESSEE_APPLICANT", -1):
+        return None
+    return NoticeFacts(
+        "DocumentIssued",
+        _day(document.issued_on),
+        details=f"{document.kind_name}（{document.number}）",
+    )
+
+
 TOLD = frozenset(name for name in _FACTS if hasattr(events_pb2, name))
 
 
@@ -74,11 +85,14 @@ def incoming_notice(subject: str, data: bytes) -> IncomingNotice | None:
     if name not in TOLD:
         return None
     message = getattr(events_pb2, name).FromString(data)
+    facts = _FACTS[name](message)
+    if facts is None:
+        return None
     return IncomingNotice(
         message.case.application_number,
         message.case.agency_code,
         message.metadata.notification_id,
-        _FACTS[name](message),
+        facts,
     )
 
 

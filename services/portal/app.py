@@ -13,6 +13,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import grpc
 import structlog
@@ -180,6 +181,27 @@ def create_app(gateway: IntakeGateway) -> Starlette:
         log.info("applicant acted", action=action)
         return await status_page(request, number, code, done=ACTION_DONE[action])
 
+    async def download(request: Request) -> Response:
+        """The PDF of a document addressed to the applicant, as an attachment."""
+        form = await request.form()
+        number, code = _credentials(form)
+        document = str(form.get("document") or "").strip()
+        try:
+            reply = await gateway.download(number, code, document, client(request))
+        except Refused as refused:
+            return await status_page(
+                request, number, code, done="", action="document", filled=_refused(refused)
+            )
+        log.info("document downloaded")
+        return Response(
+            reply.content,
+            media_type=reply.media_type or "application/pdf",
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(reply.file_name)}",
+                **NO_STORE,
+            },
+        )
+
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -211,6 +233,7 @@ def create_app(gateway: IntakeGateway) -> Starlette:
             Route("/apply", apply, methods=["POST"]),
             Route("/status", lookup_form, methods=["GET"]),
             Route("/status", lookup, methods=["POST"]),
+            Route("/status/document", download, methods=["POST"]),
             Route("/status/{action}", act, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -219,6 +242,10 @@ def create_app(gateway: IntakeGateway) -> Starlette:
         middleware=[Middleware(BaseHTTPMiddleware, dispatch=_logged)],
         lifespan=lifespan,
     )
+
+
+def _refused(refused: Refused) -> forms.Filled:
+    return forms.Filled(general=[refused.message])
 
 
 def client(request: Request) -> str:

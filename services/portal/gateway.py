@@ -83,6 +83,15 @@ class IntakeGateway:
     ) -> Any:
         return await self._call(self.stub.SuggestProactiveDisclosure, request, client)
 
+    async def download(self, number: str, code: str, document: str, client: str) -> Any:
+        """A document's PDF (DownloadDocument), where intake serves documents."""
+        request_type = getattr(intake_pb2, "DownloadDocumentRequest", None)
+        method = getattr(self.stub, "DownloadDocument", None)
+        if request_type is None or method is None:
+            raise Refused(grpc.StatusCode.NOT_FOUND, "文书暂不能下载。")
+        request = request_type(application_number=number, query_code=code, document_number=document)
+        return await self._call(method, request, client)
+
     async def _call(self, method: Callable[..., Awaitable[T]], request: Any, client: str) -> T:
         metadata = ((CLIENT_ADDRESS, client),) if client else ()
         try:

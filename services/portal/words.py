@@ -89,7 +89,7 @@ def timeline_entry(entry: intake_pb2.StatusEntry) -> TimelineEntry:
         items=tuple(entry.items),
         amount=entry.amount,
         outcome=OUTCOMES.get(entry.outcome),
-        details=_chinese_details(entry.details),
+        details=_document(entry) or _chinese_details(entry.details),
         days=int(m.group(1)) if (m := _EXTENSION_DAYS.search(entry.details)) else 0,
     )
     said = sentences(facts) or [entry.summary_zh]
@@ -99,6 +99,14 @@ def timeline_entry(entry: intake_pb2.StatusEntry) -> TimelineEntry:
         sentences=said,
         due=chinese_date(facts.due),
     )
+
+
+def _document(entry: intake_pb2.StatusEntry) -> str:
+    """A document's name and number, on an entry telling of one (the documents work)."""
+    if "document" not in entry.DESCRIPTOR.fields_by_name or not entry.HasField("document"):
+        return ""
+    document: Any = getattr(entry, "document")  # noqa: B009 - a field newer contracts have
+    return f"{document.kind_name}（{document.number}）"
 
 
 def _chinese_details(details: str) -> str:
