@@ -71,6 +71,11 @@ class TooManyAttempts(OgiError):
         super().__init__(message)
 
 
+class DataLoss(OgiError):
+    """What was stored is damaged or was changed (an issued document whose bytes no longer
+    match its SHA-256): refused, never served (DATA_LOSS)."""
+
+
 class Unavailable(OgiError):
     """The database or the message broker cannot be reached just now: nothing was changed and
     the same call may be tried again (UNAVAILABLE + RetryInfo)."""

@@ -29,6 +29,7 @@ from ogi.bounds import request_violations
 from ogi.errors import (
     AlreadyExists,
     Conflict,
+    DataLoss,
     InvalidArgument,
     MalformedRequest,
     NotFound,
@@ -56,6 +57,7 @@ _CODES: dict[type[OgiError], int] = {
     Unauthenticated: code_pb2.UNAUTHENTICATED,
     PermissionDenied: code_pb2.PERMISSION_DENIED,
     Unavailable: code_pb2.UNAVAILABLE,
+    DataLoss: code_pb2.DATA_LOSS,
 }
 
 

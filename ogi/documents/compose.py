@@ -137,6 +137,17 @@ class Composer:
                 raise DocumentConfigError(f"template {name} ({agency.code}) omits {required}")
         return composed
 
+    def check(self, agency: AgencyDocuments) -> None:
+        """Every kind's template of `agency` loads (its syntax is right): DocumentConfigError
+        naming the template otherwise."""
+        environment = self._environment(agency.template_dirs)
+        for kind in KIND_TERMS:
+            name = f"{kind.value}.xml.j2"
+            try:
+                environment.get_template(name)
+            except TemplateError as error:
+                raise DocumentConfigError(f"template {name} ({agency.code}): {error}") from error
+
     def _environment(self, folders: tuple[Path, ...]) -> SandboxedEnvironment:
         with self._lock:
             if (env := self._environments.get(folders)) is None:

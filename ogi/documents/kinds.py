@@ -53,6 +53,26 @@ KIND_TERMS: Mapping[DocumentKind, Term] = {
 }
 
 
+class Addressee(StrEnum):
+    """Whom a document goes to: what the applicant may download is what is addressed to them."""
+
+    APPLICANT = "applicant"  # 申请人
+    CONSULTED_PARTY = "consulted_party"  # 第三方或者其他机关 (Arts 32, 34)
+    ON_FILE = "on_file"  # nobody outside: kept in the dossier (公开审查呈批单)
+
+
+ADDRESSEES: Mapping[DocumentKind, Addressee] = {
+    kind: (
+        Addressee.CONSULTED_PARTY
+        if kind is DocumentKind.CONSULTATION_LETTER
+        else Addressee.ON_FILE
+        if kind is DocumentKind.REVIEW_FORM
+        else Addressee.APPLICANT
+    )
+    for kind in DocumentKind
+}
+
+
 def _missing(name: str, what: str) -> FieldViolation:
     return FieldViolation(name, f"须填写{what}（{name.replace('_', ' ')} is required）")
 

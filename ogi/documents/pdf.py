@@ -35,7 +35,9 @@ class PdfRenderer:
         self._lock = threading.Lock()
         self._layouts: dict[Path, bytes] = {}
 
-    def render(self, composed: Composed, agency: AgencyDocuments, dated: date) -> bytes:
+    def render(
+        self, composed: Composed, agency: AgencyDocuments, dated: date, *, draft: bool = False
+    ) -> bytes:
         layout = self._layout(agency.template_dirs)
         self._check_fonts(agency)
         document = {
@@ -47,6 +49,7 @@ class PdfRenderer:
             "seal": f"/{agency.seal.name}" if agency.seal else None,
             "seal_diameter": agency.seal_diameter_mm,
             "blocks": [asdict(block) for block in composed.blocks],
+            "draft": draft,  # the layout may mark every page (草稿)
         }
         # The seal is read from the folder it is in; nothing outside that folder is readable.
         root = agency.seal.parent if agency.seal else agency.template_dirs[-1]
@@ -68,6 +71,11 @@ class PdfRenderer:
                 log.warning("typst warning", agency=agency.code, warning=warning.message)
         assert isinstance(pdf, bytes)  # noqa: S101 - no output path: Typst returns the bytes
         return pdf
+
+    def check(self, agency: AgencyDocuments) -> None:
+        """`agency` has its layout and a font for every role: DocumentConfigError otherwise."""
+        self._layout(agency.template_dirs)
+        self._check_fonts(agency)
 
     def _layout(self, folders: tuple[Path, ...]) -> bytes:
         for folder in folders:
