@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ogi.config import ConfigError, key_file
-from ogi.embedded import run_services
+from ogi.embedded import SERVICES, run_services
 
 
 def local_key(variable: str, path: Path) -> dict[str, str]:
@@ -38,7 +38,8 @@ def main() -> None:
         raise ConfigError("set OGI_DATABASE_URL=postgresql://… (production mode uses PostgreSQL)")
     nats_url = os.environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222")
     data_dir = Path(os.environ.get("OGI_DATA_DIR", "data/prod")).resolve()
-    print(f"postgresql   {_shown(database_url)}  (schemas intake, handling, archive)", flush=True)
+    schemas = ", ".join(SERVICES)
+    print(f"postgresql   {_shown(database_url)}  (schemas {schemas})", flush=True)
     print(f"nats         {nats_url}", flush=True)
     env = {"OGI_DATABASE_URL": database_url, "OGI_NATS_URL": nats_url}
     env |= local_key("OGI_CIPHER_KEY", data_dir / "cipher.key")
