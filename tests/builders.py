@@ -149,6 +149,8 @@ def reviewed_reply(
         api.ReviewConfidentiality(review_request(case, outcome, on), metadata=metadata)
         if not reply.released:
             reply.released.extend(released_items(outcome))
+    if outcome is Outcome.R8 and not reply.ground:  # the part withheld is refused on a ground
+        reply.ground = pb.NON_DISCLOSURE_GROUND_THIRD_PARTY
     return api.ReplyToApplication(
         handling_pb2.ReplyToApplicationRequest(case=case, reply=reply), metadata=metadata
     )

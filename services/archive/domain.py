@@ -42,6 +42,7 @@ class EntryKind(StrEnum):
     SERVICE_PROOF = "service_proof"  # 送达回证/交邮凭证
     CONCLUSION = "conclusion"  # 终止处理记录
     REMEDY = "remedy"  # 复议/诉讼文书
+    ISSUED_DOCUMENT = "issued_document"  # 发文: a document the agency issued, by its hashes
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ MESSAGES: dict[str, Any] = {
         "ApplicationAnswered",
         "ReplyServed",
         "CaseConcluded",
+        "DocumentIssued",
     )
 }
 
@@ -61,6 +62,9 @@ def put_on_file(
     `register`: the agency's 发文目录 (number → title), to say of each released item with a
     document number whether, and as what, the agency registered it."""
     name = type(m).__name__
+    if name == "DocumentIssued":  # every document issued goes on file, one issued late too
+        _issued(dossier, m)
+        return True
     step = _STEPS.get(name)
     if step is None and name != "ApplicationAnswered":
         return False
@@ -117,6 +121,18 @@ def _released(item: common_pb2.ReleasedItem, register: Mapping[str, str]) -> str
     if item.link:
         details.append(item.link)
     return f"{item.title}（{'，'.join(d for d in details if d)}）"
+
+
+def _issued(d: Dossier, m: events_pb2.DocumentIssued) -> None:
+    """发文: kind, number, and the SHA-256 of both files, so the paper on file can be checked
+    against what was issued; a correction names the document it replaces."""
+    document = m.document
+    corrects = f"；更正{document.replaces}" if document.replaces else ""
+    summary = (
+        f"发文：{document.kind_name} {document.number}"
+        f"（PDF SHA-256 {document.pdf_sha256}；DOCX SHA-256 {document.docx_sha256}{corrects}）"
+    )
+    d.file(EntryKind.ISSUED_DOCUMENT, event_date(document.issued_on), summary)
 
 
 def _reviewed(d: Dossier, m: events_pb2.ConfidentialityReviewed, _: RetentionPolicy) -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 
 import grpc
 import structlog
 
+from ogi.agencies import Agency, AgencyDirectory
 from ogi.auth import Authenticator
 from ogi.bounds import EdgePolicy
+from ogi.documents.config import DocumentConfigError
+from ogi.documents.connection import DocumentStoreConnection
+from ogi.documents.render import DocumentEngine
 from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -25,6 +31,7 @@ from services.handling.api import HandlingServicer
 from services.handling.application import Handling
 from services.handling.domain import HandlingPolicy
 from services.handling.integration import translator
+from services.handling.issuing import DocumentDesk
 
 SERVICE = "handling"
 # Start-up catches the worklist up for at most this long, then serves while it goes on.
@@ -36,11 +43,14 @@ def main() -> None:
     settings = prepared(SERVICE)
     auth = Authenticator.from_settings(settings)
     calendar = WorkingDayCalendar.from_file(settings.workdays_file)
+    agencies = AgencyDirectory.from_file(settings.agencies_file)
+    engine = document_engine(agencies)
     handling = Handling(
         event_store_env(settings),
         calendar,
         HandlingPolicy.from_env(os.environ),
         edges=EdgePolicy.from_env(os.environ),
+        agencies=agencies,
     )
     worklist = ProjectionWorker(handling, handling.worklist)
     # Never blocks for good: what cannot be applied is set aside (ogi.setaside), and a database
@@ -77,9 +87,12 @@ def main() -> None:
     def needing_attention() -> set[str]:
         return handling.worklist.set_aside.originators() | outbox.set_aside.originators()
 
+    store = DocumentStoreConnection(settings.nats_url, settings.stream_replicas)
+    desk = DocumentDesk(handling, engine, store)
+
     def servicers(s: grpc.aio.Server) -> None:
         handling_pb2_grpc.add_HandlingServiceServicer_to_server(
-            HandlingServicer(handling, auth, needing_attention),
+            HandlingServicer(handling, auth, needing_attention, desk),
             s,
         )
         add_operations(s, [worklist, relay], auth)
@@ -89,7 +102,31 @@ def main() -> None:
         [handling_pb2.DESCRIPTOR.services_by_name["HandlingService"].full_name, OPERATIONS_SERVICE],
         servicers,
     )
-    serve(handling, server, [worklist, consumer, relay])
+    serve(handling, server, [worklist, consumer, relay, store])
+
+
+def document_engine(agencies: AgencyDirectory) -> DocumentEngine:
+    """The document engine, with every agency's settings, templates, layout and fonts checked
+    ($OGI_DOCUMENTS_DIR). A wrong one stops the start: the legal office's remedies clause or a
+    template printed wrong on a 答复书 is worse than a replica that does not come up (the old
+    ones keep serving through a rolling update, and the log line names the file and the key).
+    The first render (fonts, layout) is done in the background, not by the first handler."""
+    try:
+        engine = DocumentEngine.from_env(os.environ)
+        engine.check(agencies)
+    except DocumentConfigError as error:
+        log.error("document settings unusable; not starting", error=str(error)[:500])
+        sys.exit(2)
+    if first := next(iter(agencies), None):
+        threading.Thread(target=_warm_up, args=(engine, first), daemon=True).start()
+    return engine
+
+
+def _warm_up(engine: DocumentEngine, agency: Agency) -> None:
+    try:
+        engine.warm_up(agency)
+    except Exception as error:  # a warm-up only: the first document pays instead
+        log.warning("document engine not warmed up", error=type(error).__name__)
 
 
 if __name__ == "__main__":

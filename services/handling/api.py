@@ -12,6 +12,7 @@ import grpc
 
 from ogi.auth import Authenticator, Principal, Role
 from ogi.bounds import (
+    DateWindow,
     EdgePolicy,
     check_date,
     check_range,
@@ -19,7 +20,9 @@ from ogi.bounds import (
     text_problem,
     too_many,
 )
-from ogi.errors import FieldViolation, InvalidArgument
+from ogi.documents.kinds import DocumentReference
+from ogi.documents.wire import FORMATS, KIND_CODES, KINDS, file_name
+from ogi.errors import FieldViolation, InvalidArgument, Unavailable
 from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.wire import (
     GROUNDS,
@@ -34,12 +37,16 @@ from services.handling.application import Handling
 from services.handling.disclosure import ConfidentialityReview
 from services.handling.domain import Case, Reply
 from services.handling.fees import FeeMethod, per_application_fee, per_page_fee
+from services.handling.issuing import DocumentDesk
+from services.handling.letters import reply_letter_violations
 from services.handling.wire import (
     CASE_STATES,
+    CONSULTED_PARTIES,
     FEE_METHODS,
     REVIEW_CONCLUSIONS,
     SERVICE_METHODS,
     case_to_wire,
+    document_to_wire,
     released_from_wire,
     worklist_item_to_wire,
 )
@@ -66,6 +73,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         handling: Handling,
         auth: Authenticator,
         needing_attention: Callable[[], set[str]] = set,
+        documents: DocumentDesk | None = None,
     ) -> None:
         """`needing_attention`: the ids of cases with an event the worklist or the relay set
         aside (ogi.setaside); their worklist lines and GetCase say so, so no case is lost
@@ -73,6 +81,7 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         self.handling = handling
         self.auth = auth
         self.needing_attention = needing_attention
+        self.documents = documents
 
     async def ListWorklist(
         self, request: handling_pb2.ListWorklistRequest, context: grpc.aio.ServicerContext
@@ -145,9 +154,23 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
 
     async def RequestReasons(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         notice_date = self._day(request.notice_date, "notice_date")
-        case = await self._change(
-            request, context, lambda c, by: c.request_reasons(notice_date, by=by)
-        )
+        unreasonable = _text(request.unreasonable, "unreasonable", MAX_TEXT).strip()
+        violations: list[FieldViolation] = []
+        if request.period_working_days:
+            check_range(
+                request.period_working_days,
+                "period_working_days",
+                1,
+                MAX_CORRECTION_PERIOD,
+                violations,
+            )
+        raise_if(violations)
+        period = request.period_working_days or self.handling.policy.reasons_period
+
+        def step(c: Case, by: str) -> None:
+            c.request_reasons(notice_date, by=by, unreasonable=unreasonable, period=period)
+
+        case = await self._change(request, context, step)
         return handling_pb2.RequestReasonsResponse(case=case)
 
     async def AssessReasons(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -157,17 +180,34 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         check_date(later_due, "later_due", window, violations)
         raise_if(violations)
         reasonable = request.reasonable
+        why = _text(request.why, "why", MAX_TEXT)
         case = await self._change(
-            request, context, lambda c, by: c.assess_reasons(reasonable, later_due, by=by)
+            request, context, lambda c, by: c.assess_reasons(reasonable, later_due, by=by, why=why)
         )
         return handling_pb2.AssessReasonsResponse(case=case)
 
     async def StartConsultation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         sent_on = self._day(request.sent_on, "sent_on")
         party = _text(request.party, "party", MAX_PARTY, required=True, single_line=True)
-        case = await self._change(
-            request, context, lambda c, by: c.start_consultation(party, sent_on, by=by)
-        )
+        information = _text(request.information, "information", MAX_TEXT)
+        concern = _text(request.concern, "concern", MAX_TEXT)
+        party_kind = CONSULTED_PARTIES.get(request.party_kind)
+        if party_kind is None:
+            raise InvalidArgument(
+                [FieldViolation("party_kind", "不是已知的征求意见对象（unknown party kind）")]
+            )
+
+        def step(c: Case, by: str) -> None:
+            c.start_consultation(
+                party,
+                sent_on,
+                by=by,
+                party_kind=party_kind,
+                information=information,
+                concern=concern,
+            )
+
+        case = await self._change(request, context, step)
         return handling_pb2.StartConsultationResponse(case=case)
 
     async def EndConsultation(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -182,9 +222,10 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         """Only an office head extends (Art 33); the approver is the caller."""
         on = self._day(request.on, "on")
         days, calendar = request.days, self.handling.calendar
+        reason = _text(request.reason, "reason", MAX_TEXT)
 
         def step(c: Case, by: str) -> None:
-            c.extend(calendar, days, by, on, by=by)
+            c.extend(calendar, days, by, on, by=by, reason=reason)
 
         case = await self._change(request, context, step, OFFICE_HEAD_ONLY)
         return handling_pb2.ExtendReplyPeriodResponse(case=case)
@@ -193,9 +234,21 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         notified_on = self._day(request.notified_on, "notified_on")
         method, amount = _fee(request)
         pauses = self.handling.policy.fee_pauses_clock
+        why = _text(request.why, "why", MAX_TEXT)
+        payment = _text(request.payment, "payment", MAX_TEXT)
+        quantity = request.pages if method is FeeMethod.PER_PAGE else request.ordinal_in_month
 
         def step(c: Case, by: str) -> None:
-            c.issue_fee_notice(str(amount), method.value, notified_on, pauses, by=by)
+            c.issue_fee_notice(
+                str(amount),
+                method.value,
+                notified_on,
+                pauses,
+                by=by,
+                quantity=quantity,
+                why=why,
+                payment=payment,
+            )
 
         case = await self._change(request, context, step)
         return handling_pb2.IssueFeeNoticeResponse(case=case)
@@ -221,7 +274,14 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
 
     async def ReplyToApplication(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         reply = self._reply(request.reply)
-        case = await self._change(request, context, lambda c, by: c.answer(reply, by=by))
+
+        def step(c: Case, by: str) -> None:
+            c.answer(reply, by=by)
+            # The reply is the act its 答复书 states: refused unless that can say what the law
+            # asks (the fields named are this request's).
+            raise_if(reply_letter_violations(c))
+
+        case = await self._change(request, context, step)
         return handling_pb2.ReplyToApplicationResponse(case=case)
 
     async def RecordService(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -281,6 +341,55 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
             ]
         )
 
+    # --- documents (发文) -------------------------------------------------------------------------
+
+    async def PreviewDocument(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        kind = _document_request(request)
+        rendered = await self._desk.preview(principal, request.case, kind, request.replaces)
+        return handling_pb2.PreviewDocumentResponse(
+            kind=KIND_CODES[kind], number=rendered.number, pdf=rendered.pdf, docx=rendered.docx
+        )
+
+    async def IssueDocument(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        kind = _document_request(request)
+        document = await self._desk.issue(principal, request.case, kind, request.replaces)
+        return handling_pb2.IssueDocumentResponse(document=document_to_wire(document))
+
+    async def ListDocuments(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        _text(request.case, "case", MAX_CASE_REF)
+        case = await asyncio.to_thread(self.handling.case_documents, request.case, principal)
+        return handling_pb2.ListDocumentsResponse(
+            documents=[document_to_wire(d) for d in case.documents]
+        )
+
+    async def GetDocument(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        _text(request.case, "case", MAX_CASE_REF)
+        _text(request.number, "number", MAX_NAME, required=True, single_line=True)
+        if request.format not in FORMATS:
+            raise InvalidArgument(
+                [FieldViolation("format", "不是已知的文件格式（unknown format: PDF or DOCX）")]
+            )
+        extension, media_type = FORMATS[request.format]
+        found = await self._desk.read(
+            principal, request.case, request.number, extension, media_type
+        )
+        return handling_pb2.GetDocumentResponse(
+            document=document_to_wire(found.document),
+            content=found.content,
+            media_type=media_type,
+            file_name=file_name(found.document.number, extension),
+        )
+
+    @property
+    def _desk(self) -> DocumentDesk:
+        if self.documents is None:  # a process started without the document store
+            raise Unavailable("文书服务未启用（documents are not available in this process）")
+        return self.documents
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
@@ -336,13 +445,11 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         window = self._edges.step_dates(self.handling.today())
         check_date(replied_on, "reply.replied_on", window, violations)
         check_text(wire.reasons, "reply.reasons", MAX_TEXT, violations)
-        check_text(
-            wire.responsible_agency,
-            "reply.responsible_agency",
-            MAX_PARTY,
-            violations,
-            single_line=True,
-        )
+        for name, limit, single_line in _REPLY_TEXTS:
+            check_text(
+                getattr(wire, name), f"reply.{name}", limit, violations, single_line=single_line
+            )
+        earlier = _reference(wire, "earlier_reply", "reply.earlier_reply", window, violations)
         raise_if(violations)
         return Reply(
             outcome,
@@ -351,7 +458,42 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
             ground,
             wire.responsible_agency.strip(),
             released,
+            responsible_agency_contact=wire.responsible_agency_contact.strip(),
+            withheld=wire.withheld.strip(),
+            earlier_reply=earlier,
+            route=wire.route.strip(),
+            search=wire.search.strip(),
+            published_where=wire.published_where.strip(),
         )
+
+
+# The texts of a reply and their bounds: (field, characters, on one line).
+_REPLY_TEXTS = (
+    ("responsible_agency", MAX_PARTY, True),
+    ("responsible_agency_contact", MAX_PARTY, True),
+    ("withheld", MAX_TEXT, False),
+    ("route", MAX_TEXT, False),
+    ("search", MAX_TEXT, False),
+    ("published_where", MAX_PARTY, True),
+)
+
+
+def _reference(
+    wire: Any, name: str, field: str, window: DateWindow, violations: list[FieldViolation]
+) -> DocumentReference | None:
+    """An earlier document (number and date) the request names, if it names one."""
+    if not wire.HasField(name):
+        return None
+    reference = getattr(wire, name)
+    check_text(reference.number, f"{field}.number", MAX_NAME, violations, single_line=True)
+    dated = date_from_wire(reference.dated, f"{field}.dated", violations)
+    check_date(dated, f"{field}.dated", window, violations)
+    if not reference.number.strip() or dated is None:
+        violations.append(
+            FieldViolation(field, "写明文号和成文日期（the number and the date of the document）")
+        )
+        return None
+    return DocumentReference(number=reference.number.strip(), dated=dated)
 
 
 def _text(
@@ -361,6 +503,18 @@ def _text(
     if problem := text_problem(value, limit, required=required, single_line=single_line):
         raise InvalidArgument([FieldViolation(field, problem)])
     return value
+
+
+def _document_request(request: Any) -> Any:
+    """The kind a Preview/IssueDocument request asks for, its case and replaces in bounds."""
+    _text(request.case, "case", MAX_CASE_REF)
+    _text(request.replaces, "replaces", MAX_NAME, single_line=True)
+    kind = KINDS.get(request.kind)
+    if kind is None:
+        raise InvalidArgument(
+            [FieldViolation("kind", "须选择文书种类（choose a known kind of document）")]
+        )
+    return kind
 
 
 def _fee(request: Any) -> tuple[FeeMethod, Any]:

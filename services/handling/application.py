@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
 from uuid import UUID
@@ -13,14 +14,23 @@ import structlog
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, ProcessRecorder
 
+from ogi.agencies import Agency, AgencyDirectory
 from ogi.application import ServiceApplication
 from ogi.auth import STAFF, Principal, Role
 from ogi.bounds import EdgePolicy
 from ogi.clock import Clock, china_date, system_clock
-from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound
+from ogi.documents.kinds import (
+    ADDRESSEES,
+    Addressee,
+    DocumentContent,
+    DocumentKind,
+    DocumentReference,
+)
+from ogi.documents.numbering import DocumentNumberSequence
+from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound, PreconditionFailed
 from ogi.sealing import Sealer
 from ogi.v1 import common_pb2, events_pb2
-from ogi.wire import CATEGORIES, event_date
+from ogi.wire import CATEGORIES, CHANNELS, event_date
 from ogi.workdays import WorkingDayCalendar
 from services.handling.domain import (
     CASE_VALUE_TYPES,
@@ -29,7 +39,9 @@ from services.handling.domain import (
     Case,
     CaseState,
     HandlingPolicy,
+    IssuedDocument,
 )
+from services.handling.letters import PLACEHOLDER, CaseRecord, letter, offered_kinds
 from services.handling.views import worklist_view
 from services.handling.worklist import (
     WorklistItem,
@@ -63,6 +75,17 @@ _INTAKE_EVENTS: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class DocumentBasis:
+    """What a document of a case is made of, checked and ready to render."""
+
+    case_id: UUID
+    agency: Agency
+    content: DocumentContent
+    addressee: Addressee
+    replaces: DocumentReference | None
+
+
 class Handling(ServiceApplication):
     """The handlers' workplace (办理)."""
 
@@ -77,8 +100,10 @@ class Handling(ServiceApplication):
         *,
         clock: Clock = system_clock,
         edges: EdgePolicy | None = None,
+        agencies: AgencyDirectory | None = None,
     ) -> None:
         super().__init__(env, clock=clock)
+        self.agencies = agencies  # whose names and folders the documents carry
         self.calendar = calendar
         self.policy = policy or HandlingPolicy()
         self.edges = edges or EdgePolicy()
@@ -147,17 +172,19 @@ class Handling(ServiceApplication):
         principal.require_role(*APPLICANT_READERS)
         case = self._find(ref)
         principal.require_agency(case.agency_code)
-        if not case.sealed_applicant:
-            raise NotFound(
-                "此案件没有申请人信息（registered before applicant details reached handling）"
-            )
-        applicant = common_pb2.Applicant.FromString(
-            self._sealer.open(base64.b64decode(case.sealed_applicant))
-        )
+        applicant = self._opened(case, principal, call)
         delivery = common_pb2.Delivery(
             form=_enum_value(common_pb2.DeliveryForm, case.delivery_form),
             route=_enum_value(common_pb2.DeliveryRoute, case.delivery_route),
         )
+        return case, applicant, delivery
+
+    def _opened(self, case: Case, principal: Principal, call: str) -> common_pb2.Applicant:
+        """The sealed applicant, opened; the reading is saved first, so none goes unrecorded."""
+        if not case.sealed_applicant:
+            raise NotFound(
+                "此案件没有申请人信息（registered before applicant details reached handling）"
+            )
         read = ApplicantDetailsRead(
             case_id=case.id,
             application_number=case.application_number,
@@ -167,7 +194,102 @@ class Handling(ServiceApplication):
             call=call,
         )
         self.save(read)
-        return case, applicant, delivery
+        return common_pb2.Applicant.FromString(
+            self._sealer.open(base64.b64decode(case.sealed_applicant))
+        )
+
+    # --- documents (发文) ---------------------------------------------------------------------
+
+    def case_record(self, case: Case) -> CaseRecord:
+        """The case with everything recorded on it: what its documents are made of."""
+        return CaseRecord(
+            case, self.history(case.id), self.calendar, self.policy, self._case_at(case.id)
+        )
+
+    def _case_at(self, case_id: UUID) -> Callable[[int], Case]:
+        def at(version: int) -> Case:
+            return cast(Case, self.repository.get(case_id, version=version))
+
+        return at
+
+    def document_kinds(self, case: Case, history: list[Any]) -> list[DocumentKind]:
+        return offered_kinds(case, history)
+
+    def document_basis(
+        self, ref: str, principal: Principal, kind: DocumentKind, replaces: str, call: str
+    ) -> DocumentBasis:
+        """A document of `kind` for the case, for its agency's registrars, handlers and office
+        head: everything is checked before the applicant's name is opened (a reading the
+        access log records, as `call`), so a refused call records nothing."""
+        principal.require_role(*APPLICANT_READERS)
+        case = self._find(ref)
+        principal.require_agency(case.agency_code)
+        agency = self.agency(case.agency_code)
+        earlier = self.issued(case, replaces) if replaces.strip() else None
+        if earlier is not None and earlier.kind is not kind:
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "replaces",
+                        "更正的须为同类文书（a correction replaces a document of its own kind）",
+                    )
+                ]
+            )
+        content = letter(kind, self.case_record(case), PLACEHOLDER)
+        addressee = ADDRESSEES[kind]
+        if kind is not DocumentKind.CONSULTATION_LETTER:  # every other names the applicant
+            applicant = self._opened(case, principal, call)
+            content = replace(content, recipient=applicant.name.strip())
+        return DocumentBasis(
+            case.id,
+            agency,
+            content,
+            addressee,
+            DocumentReference(number=earlier.number, dated=earlier.issued_on) if earlier else None,
+        )
+
+    def agency(self, code: str) -> Agency:
+        found = self.agencies.get(code) if self.agencies is not None else None
+        if found is None:
+            raise PreconditionFailed(
+                f"机关目录中没有{code}，无法出具文书（{code} is not in the agency directory）"
+            )
+        return found
+
+    def issued(self, case: Case, number: str) -> IssuedDocument:
+        """The document `number` issued on the case."""
+        for document in case.documents:
+            if document.number == number.strip():
+                return document
+        raise NotFound(f"此案件没有文书{number}（no document {number!r} on this case）")
+
+    def number_sequence(self, agency_code: str, prefix: str, year: int) -> DocumentNumberSequence:
+        sequence_id = DocumentNumberSequence.create_id(agency_code, prefix, year)
+        try:
+            return cast(DocumentNumberSequence, self.repository.get(sequence_id))
+        except AggregateNotFoundError:
+            return DocumentNumberSequence(agency_code, prefix, year)
+
+    def record_issue(
+        self, case_id: UUID, sequence: DocumentNumberSequence, document: IssuedDocument, by: str
+    ) -> None:
+        """The number taken and the document recorded on the case, in one save: a concurrent
+        issue (the same sequence) or change (the same case) makes it fail with IntegrityError,
+        and nothing is saved."""
+        case = self.case(case_id)
+        assert case is not None  # noqa: S101 - cases are never deleted
+        case.record_document(document, by=by)
+        taken = sequence.take()
+        if taken != document.number:  # the sequence moved on since the document was rendered
+            raise IntegrityError(f"{document.number} is no longer the next number ({taken})")
+        self.save(sequence, case)
+
+    def case_documents(self, ref: str, principal: Principal) -> Case:
+        """A case whose documents the caller may list and read."""
+        principal.require_role(*APPLICANT_READERS)
+        case = self._find(ref)
+        principal.require_agency(case.agency_code)
+        return case
 
     def applicant_reads(self, principal: Principal, ref: str, since: date | None) -> list[Any]:
         """The access log of applicant details in the caller's agency, oldest first."""
@@ -247,6 +369,7 @@ class Handling(ServiceApplication):
                 sealed_applicant=base64.b64encode(message.sealed_applicant).decode(),
                 delivery_form=common_pb2.DeliveryForm.Name(message.delivery.form),
                 delivery_route=common_pb2.DeliveryRoute.Name(message.delivery.route),
+                channel=channel.value if (channel := CHANNELS.get(message.channel)) else "",
             )
         if existing is None:
             log.warning("event for an unknown case", application_id=str(application_id))

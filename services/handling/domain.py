@@ -24,6 +24,7 @@ from ogi.deadlines import (
     Pause,
     count_working_days,
 )
+from ogi.documents.kinds import Addressee, ConsultedParty, DocumentKind, DocumentReference
 from ogi.errors import FieldViolation, InvalidArgument, PreconditionFailed
 from ogi.taxonomy import ApplicantCategory, NonDisclosureGround, Outcome
 from ogi.workdays import WorkingDayCalendar
@@ -41,13 +42,15 @@ class HandlingPolicy:
     """Choices the law leaves to the agency (domain.md §8), with the documented defaults."""
 
     correction_period: int = 15  # working days the applicant has to correct (Art 30)
+    reasons_period: int = 15  # working days the applicant has to give reasons (Art 35)
     fee_pauses_clock: bool = True  # waiting for payment is not counted
     at_risk_working_days: int = 3  # the worklist flags a reply due within this many WD
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> HandlingPolicy:
         """OGI_POLICY_CORRECTION_PERIOD, OGI_POLICY_FEE_PAUSES_CLOCK (yes/no),
-        OGI_POLICY_AT_RISK_WORKING_DAYS; unset means the default above."""
+        OGI_POLICY_AT_RISK_WORKING_DAYS, OGI_POLICY_REASONS_PERIOD; unset means the default
+        above."""
         default = cls()
         return cls(
             correction_period=int(
@@ -58,6 +61,7 @@ class HandlingPolicy:
             at_risk_working_days=int(
                 environ.get("OGI_POLICY_AT_RISK_WORKING_DAYS", default.at_risk_working_days)
             ),
+            reasons_period=int(environ.get("OGI_POLICY_REASONS_PERIOD", default.reasons_period)),
         )
 
 
@@ -161,14 +165,36 @@ class PauseFact:
 
 @dataclass(frozen=True)
 class Reply:
-    """答复: exactly one outcome, with what the law requires for it."""
+    """答复: exactly one outcome, with what the law requires for it and what its 答复书 says
+    (services.handling.letters). The fields after `released` came with the documents: replies
+    stored before have them empty."""
 
     outcome: Outcome
     replied_on: date
     reasons: str = ""
-    ground: NonDisclosureGround | None = None
+    ground: NonDisclosureGround | None = None  # R3; R8 for the part it withholds
     responsible_agency: str = ""  # R5: the agency that holds the information, if known
     released: tuple[ReleasedItem, ...] = ()  # R1, R2, R8: what was provided
+    responsible_agency_contact: str = ""  # R5: its 联系方式 (Art 36(五))
+    withheld: str = ""  # R8: the part not disclosed (else what the review withheld)
+    earlier_reply: DocumentReference | None = None  # R6: the reply already given
+    route: str = ""  # R7 the special route, R10 the proper channel, R11 where to obtain
+    search: str = ""  # R4: how the information was searched for
+    published_where: str = ""  # R1: where it is published
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """发文: a document issued on the case. Never changed; its PDF and DOCX are kept by SHA-256
+    in the document store, and a correction is a new document naming the one it `replaces`."""
+
+    kind: DocumentKind
+    number: str  # 发文字号
+    issued_on: date  # 成文日期
+    pdf_sha256: str
+    docx_sha256: str
+    addressee: Addressee
+    replaces: str = ""  # the number of the document it corrects
 
 
 class Case(Aggregate):
@@ -187,6 +213,7 @@ class Case(Aggregate):
         sealed_applicant: str = "",
         delivery_form: str = "",
         delivery_route: str = "",
+        channel: str = "",
     ) -> None:
         self.application_id = application_id
         self.application_number = application_number
@@ -200,6 +227,10 @@ class Case(Aggregate):
         self.sealed_applicant = sealed_applicant
         self.delivery_form = delivery_form
         self.delivery_route = delivery_route
+        # How the application came in (its Art 31 rule fixed the receipt date); empty for a
+        # case registered before handling was told.
+        self.channel = channel
+        self.documents: list[IssuedDocument] = []
         self.review: ConfidentialityReview | None = None
         self.state = CaseState.REGISTERED
         self.assignee = ""
@@ -266,17 +297,23 @@ class Case(Aggregate):
             )
         self._concluded(Outcome.NO_CORRECTION, on, by)
 
-    def request_reasons(self, notice_date: date, *, by: str) -> None:
-        """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why."""
+    def request_reasons(
+        self, notice_date: date, *, by: str, unreasonable: str = "", period: int = 0
+    ) -> None:
+        """Art 35: the quantity or frequency is clearly unreasonable; the applicant is asked why,
+        within `period` working days (what appears `unreasonable` is what the notice says)."""
         self._require(
             STEP_STATES[Step.REQUEST_REASONS],
             "说明理由须在审核或办理时要求（reasons are asked at review）",
         )
         self._not_before(notice_date, self.clock_start, "notice_date")
-        self._reasons_requested(notice_date, by)
+        self._reasons_requested(notice_date, by, unreasonable.strip(), period)
 
-    def assess_reasons(self, reasonable: bool, later_due: date | None, *, by: str) -> None:
-        """Reasons unreasonable: reply R12. Reasonable but not feasible in time: a later date."""
+    def assess_reasons(
+        self, reasonable: bool, later_due: date | None, *, by: str, why: str = ""
+    ) -> None:
+        """Reasons unreasonable: reply R12. Reasonable but not feasible in time: a later date,
+        and `why` the ordinary period cannot be met."""
         self._require(
             STEP_STATES[Step.ASSESS_REASONS], "未要求说明理由（no reasons were asked for）"
         )
@@ -288,7 +325,8 @@ class Case(Aggregate):
                     )
                 ]
             )
-        self._reasons_assessed(reasonable, later_due if reasonable else None, by)
+        delayed = later_due if reasonable else None
+        self._reasons_assessed(reasonable, delayed, by, why.strip() if delayed else "")
 
     def accept(self, *, by: str) -> None:
         """受理: the application is an OGI application, clear enough to handle."""
@@ -304,8 +342,18 @@ class Case(Aggregate):
             raise InvalidArgument([FieldViolation("assignee", "必填（required）")])
         self._assigned(handler.strip(), by)
 
-    def start_consultation(self, party: str, sent_on: date, *, by: str) -> None:
-        """征求意见 (Art 32, 34): the clock pauses until the opinion arrives or 15 WD run out."""
+    def start_consultation(
+        self,
+        party: str,
+        sent_on: date,
+        *,
+        by: str,
+        party_kind: ConsultedParty = ConsultedParty.THIRD_PARTY,
+        information: str = "",
+        concern: str = "",
+    ) -> None:
+        """征求意见 (Art 32, 34): the clock pauses until the opinion arrives or 15 WD run out.
+        The letter names the `information` concerned and, to a third party, the `concern`."""
         self._require(
             STEP_STATES[Step.START_CONSULTATION], "consultation happens while the case is handled"
         )
@@ -314,7 +362,9 @@ class Case(Aggregate):
                 [FieldViolation("party", "写明第三方或协作机关（name the third party or agency）")]
             )
         self._not_before(sent_on, self.clock_start, "sent_on")
-        self._consultation_started(party.strip(), sent_on, by)
+        self._consultation_started(
+            party.strip(), sent_on, by, party_kind.value, information.strip(), concern.strip()
+        )
 
     def end_consultation(self, received_on: date, opinion: str, *, by: str) -> None:
         self._require(
@@ -325,7 +375,14 @@ class Case(Aggregate):
         self._consultation_ended(received_on, opinion, by)
 
     def extend(
-        self, calendar: WorkingDayCalendar, days: int, approved_by: str, on: date, *, by: str
+        self,
+        calendar: WorkingDayCalendar,
+        days: int,
+        approved_by: str,
+        on: date,
+        *,
+        by: str,
+        reason: str = "",
     ) -> None:
         """延期 (Art 33): once, at most 20 WD, office head approval, before the period ends."""
         self._require(
@@ -355,19 +412,32 @@ class Case(Aggregate):
                 f"答复期限已于{due.due}届满，不能再延期"
                 f"（the reply period ended on {due.due}; too late to extend）"
             )
-        self._extended(days, approved_by.strip(), on, by)
+        self._extended(days, approved_by.strip(), on, by, reason.strip())
 
     def issue_fee_notice(
-        self, amount: str, method: str, notified_on: date, pauses: bool, *, by: str
+        self,
+        amount: str,
+        method: str,
+        notified_on: date,
+        pauses: bool,
+        *,
+        by: str,
+        quantity: int = 0,
+        why: str = "",
+        payment: str = "",
     ) -> None:
-        """收费通知: the applicant has 20 WD from the day after receiving it to pay."""
+        """收费通知: the applicant has 20 WD from the day after receiving it to pay. `quantity`
+        is what the amount was computed from (pages, or the application's place in the month);
+        `why` and `payment` are what the notice says of it."""
         self._require(
             STEP_STATES[Step.ISSUE_FEE_NOTICE], "a fee notice goes out while the case is handled"
         )
         if self.fee_amount:
             raise PreconditionFailed("已发出收费通知（a fee notice was already issued）")
         self._not_before(notified_on, self.clock_start, "notified_on")
-        self._fee_notice_issued(amount, method, notified_on, pauses, by)
+        self._fee_notice_issued(
+            amount, method, notified_on, pauses, by, quantity, why.strip(), payment.strip()
+        )
 
     def record_payment(self, paid_on: date, *, by: str) -> None:
         self._require(STEP_STATES[Step.RECORD_PAYMENT], "没有待缴的费用（no fee is awaited）")
@@ -467,9 +537,33 @@ class Case(Aggregate):
         self._not_before(served_on, self.reply.replied_on, "served_on")
         self._served(method, served_on, by)
 
+    def record_document(self, document: IssuedDocument, *, by: str) -> None:
+        """发文: a document of the case was issued, in any state (a notice may go out after the
+        reply); a correction replaces a document of the same kind issued on this case."""
+        if document.number in {d.number for d in self.documents}:
+            raise PreconditionFailed(
+                f"本案件已发出{document.number}"
+                f"（{document.number} was issued on this case already）"
+            )
+        if document.replaces:
+            earlier = [d for d in self.documents if d.number == document.replaces]
+            if not earlier or earlier[0].kind is not document.kind:
+                raise InvalidArgument(
+                    [
+                        FieldViolation(
+                            "replaces",
+                            "须为本案件已发出的同类文书的文号"
+                            "（the number of a document of this kind issued on this case）",
+                        )
+                    ]
+                )
+        self._document_issued(document, by)
+
     # --- derived: the statutory clock ------------------------------------------------------
 
-    def reply_deadline(self, calendar: WorkingDayCalendar) -> Deadline:
+    def reply_deadline(
+        self, calendar: WorkingDayCalendar, *, with_extension: bool = True
+    ) -> Deadline:
         if self.delayed_due is not None:
             return Deadline(
                 self.delayed_due,
@@ -485,7 +579,7 @@ class Case(Aggregate):
             self.clock_start_reason,
             REPLY_PERIOD,
             pauses=tuple(p.as_pause(calendar) for p in self.pauses),
-            extension_days=self.extension_days,
+            extension_days=self.extension_days if with_extension else 0,
         )
 
     def correction_notice_deadline(self, calendar: WorkingDayCalendar) -> Deadline:
@@ -540,12 +634,16 @@ class Case(Aggregate):
         self.state = CaseState.REGISTERED
 
     @event("ReasonsRequested")
-    def _reasons_requested(self, notice_date: date, by: str) -> None:
+    def _reasons_requested(
+        self, notice_date: date, by: str, unreasonable: str = "", period: int = 0
+    ) -> None:
         self.reasons_requested = True
         self.state = CaseState.AWAITING_REASONS
 
     @event("ReasonsAssessed")
-    def _reasons_assessed(self, reasonable: bool, later_due: date | None, by: str) -> None:
+    def _reasons_assessed(
+        self, reasonable: bool, later_due: date | None, by: str, why: str = ""
+    ) -> None:
         self.delayed_due = later_due
         self.state = CaseState.IN_PROGRESS if reasonable else CaseState.AWAITING_REASONS
 
@@ -558,7 +656,15 @@ class Case(Aggregate):
         self.assignee = assignee
 
     @event("ConsultationStarted")
-    def _consultation_started(self, party: str, sent_on: date, by: str) -> None:
+    def _consultation_started(
+        self,
+        party: str,
+        sent_on: date,
+        by: str,
+        party_kind: str = ConsultedParty.THIRD_PARTY.value,
+        information: str = "",
+        concern: str = "",
+    ) -> None:
         self.pauses.append(PauseFact(PauseKind.CONSULTATION, sent_on, CONSULTATION_PERIOD))
         self.state = CaseState.CONSULTING
 
@@ -570,12 +676,20 @@ class Case(Aggregate):
         self.state = CaseState.IN_PROGRESS
 
     @event("Extended")
-    def _extended(self, days: int, approved_by: str, on: date, by: str) -> None:
+    def _extended(self, days: int, approved_by: str, on: date, by: str, reason: str = "") -> None:
         self.extension_days = days
 
     @event("FeeNoticeIssued")
     def _fee_notice_issued(
-        self, amount: str, method: str, notified_on: date, pauses: bool, by: str
+        self,
+        amount: str,
+        method: str,
+        notified_on: date,
+        pauses: bool,
+        by: str,
+        quantity: int = 0,
+        why: str = "",
+        payment: str = "",
     ) -> None:
         self.fee_amount = amount
         self._fee_notified_on = notified_on
@@ -620,6 +734,10 @@ class Case(Aggregate):
     def _served(self, method: ServiceMethod, served_on: date, by: str) -> None:
         self.concluded_on = served_on
         self.state = CaseState.CLOSED
+
+    @event("DocumentIssued")
+    def _document_issued(self, document: IssuedDocument, by: str) -> None:
+        self.documents.append(document)
 
     def allowed_steps(self) -> list[Step]:
         """The steps the case allows now, by its state (and a fee notice and an extension only
@@ -666,10 +784,12 @@ def reply_violations(reply: Reply) -> list[FieldViolation]:
                 "ground", "不予公开须写明理由类别（R3 names the legal ground, Art 36(三)）"
             )
         )
-    if not reply.outcome.needs_ground and reply.ground is not None:
+    if reply.outcome not in _GROUNDED and reply.ground is not None:
         violations.append(
             FieldViolation(
-                "ground", "只有不予公开（R3）须写明理由类别（only a refusal, R3, has a ground）"
+                "ground",
+                "只有不予公开（R3）和部分公开中不予公开的部分（R8）有理由类别"
+                "（only a refusal, R3, or the part withheld, R8, has a ground）",
             )
         )
     if reply.outcome.needs_reasons and not reply.reasons.strip():
@@ -712,4 +832,14 @@ class ApplicantDetailsRead(Aggregate):
         self.call = call
 
 
-CASE_VALUE_TYPES = (PauseFact, Reply, ReleasedItem, ConfidentialityReview)
+# R3 refuses on a ground; R8 refuses the part it withholds on one (Art 37, 36(三)).
+_GROUNDED = frozenset({Outcome.R3, Outcome.R8})
+
+CASE_VALUE_TYPES = (
+    PauseFact,
+    Reply,
+    ReleasedItem,
+    ConfidentialityReview,
+    DocumentReference,
+    IssuedDocument,
+)

@@ -14,7 +14,12 @@ from ogi.workdays import WorkingDayCalendar
 from services.handling.disclosure import ReviewConclusion
 from services.handling.domain import Case
 from services.handling.fees import FeeMethod
-from services.handling.wire import FEE_METHOD_CODES, SERVICE_METHOD_CODES, released_to_wire
+from services.handling.wire import (
+    FEE_METHOD_CODES,
+    SERVICE_METHOD_CODES,
+    document_to_wire,
+    released_to_wire,
+)
 
 Translate = Callable[[Any, int], tuple[str, bytes] | None]
 _E: Any = Case  # the event classes the library made from Case's @event methods
@@ -120,5 +125,8 @@ _BUILDERS: dict[str, Callable[[Any, Case, WorkingDayCalendar], Any]] = {
     ),
     "Concluded": lambda e, c, cal: events_pb2.CaseConcluded(
         outcome=OUTCOME_CODES[e.outcome], concluded_on=date_to_wire(e.on)
+    ),
+    "DocumentIssued": lambda e, c, cal: events_pb2.DocumentIssued(
+        document=document_to_wire(e.document)
     ),
 }

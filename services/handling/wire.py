@@ -8,6 +8,8 @@ from enum import Enum
 from typing import Any
 
 from ogi.deadlines import Deadline, working_days_left
+from ogi.documents.kinds import ConsultedParty, DocumentReference
+from ogi.documents.wire import KIND_CODES, issued_document
 from ogi.errors import FieldViolation
 from ogi.taxonomy import term_for
 from ogi.v1 import common_pb2, handling_pb2
@@ -26,8 +28,9 @@ from services.handling.disclosure import (
     ReleaseForm,
     ReviewConclusion,
 )
-from services.handling.domain import Case, CaseState, Reply, ServiceMethod
+from services.handling.domain import Case, CaseState, IssuedDocument, Reply, ServiceMethod
 from services.handling.fees import FeeMethod
+from services.handling.letters import offered_kinds
 from services.handling.worklist import WorklistItem
 
 CASE_STATE_CODES = {
@@ -53,6 +56,12 @@ FEE_METHODS = {
     common_pb2.FEE_METHOD_PER_PAGE: FeeMethod.PER_PAGE,
 }
 FEE_METHOD_CODES = inverse(FEE_METHODS)
+# Unset means a third party: Art 32 is the usual consultation.
+CONSULTED_PARTIES = {
+    handling_pb2.CONSULTED_PARTY_UNSPECIFIED: ConsultedParty.THIRD_PARTY,
+    handling_pb2.CONSULTED_PARTY_THIRD_PARTY: ConsultedParty.THIRD_PARTY,
+    handling_pb2.CONSULTED_PARTY_AGENCY: ConsultedParty.AGENCY,
+}
 _NOT_SHOWN = {
     "originator_id",
     "originator_version",
@@ -60,6 +69,8 @@ _NOT_SHOWN = {
     "timestamp",
     "by",
     "application_id",
+    "sealed_applicant",  # who the applicant is: GetApplicant, recorded, never in the history
+    "applicant_key",
 }
 
 
@@ -119,6 +130,28 @@ def case_to_wire(
         history=[history_entry(e) for e in history],
         allowed_steps=[step.value for step in case.allowed_steps()],
         review=review_to_wire(case.review) if case.review else None,
+        documents=[document_to_wire(d) for d in case.documents],
+        document_kinds=[KIND_CODES[k] for k in offered_kinds(case, history)],
+    )
+
+
+def document_to_wire(document: IssuedDocument) -> common_pb2.IssuedDocument:
+    return issued_document(
+        document.kind,
+        document.number,
+        document.issued_on,
+        document.pdf_sha256,
+        document.docx_sha256,
+        document.replaces,
+        document.addressee,
+    )
+
+
+def reference_to_wire(reference: DocumentReference | None) -> common_pb2.DocumentReference | None:
+    if reference is None:
+        return None
+    return common_pb2.DocumentReference(
+        number=reference.number, dated=date_to_wire(reference.dated)
     )
 
 
@@ -193,6 +226,12 @@ def reply_to_wire(reply: Reply) -> handling_pb2.Reply:
         ),
         responsible_agency=reply.responsible_agency,
         released=released_to_wire(reply.released),
+        responsible_agency_contact=reply.responsible_agency_contact,
+        withheld=reply.withheld,
+        earlier_reply=reference_to_wire(reply.earlier_reply),
+        route=reply.route,
+        search=reply.search,
+        published_where=reply.published_where,
     )
 
 

@@ -9,6 +9,7 @@ import grpc
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Authenticator
 from ogi.bounds import EdgePolicy
+from ogi.documents.connection import DocumentStoreConnection
 from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.messaging.outbox import EventSourcedOutbox
@@ -57,9 +58,13 @@ def main() -> None:
         settings.stream,
     )
     intake.on_saved = relay.wake
+    # What the applicant downloads: the documents handling issued, from the same object store.
+    store = DocumentStoreConnection(settings.nats_url, settings.stream_replicas)
 
     def servicers(s: grpc.aio.Server) -> None:
-        intake_pb2_grpc.add_IntakeServiceServicer_to_server(IntakeServicer(intake, auth), s)
+        intake_pb2_grpc.add_IntakeServiceServicer_to_server(
+            IntakeServicer(intake, auth, documents=store), s
+        )
         add_operations(s, [relay], auth)
 
     server = RpcServer(
@@ -67,7 +72,7 @@ def main() -> None:
         [intake_pb2.DESCRIPTOR.services_by_name["IntakeService"].full_name, OPERATIONS_SERVICE],
         servicers,
     )
-    serve(intake, server, [relay, notices])
+    serve(intake, server, [relay, notices, store])
 
 
 if __name__ == "__main__":

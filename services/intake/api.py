@@ -7,12 +7,18 @@ import asyncio
 import grpc
 
 from ogi.auth import Authenticator, Role
-from ogi.errors import InvalidArgument
+from ogi.bounds import text_problem
+from ogi.documents.connection import DocumentStoreConnection
+from ogi.documents.kinds import DocumentKind
+from ogi.documents.render import PDF
+from ogi.documents.wire import file_name, kind_name
+from ogi.errors import FieldViolation, InvalidArgument, Unavailable
 from ogi.taxonomy import Outcome
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, OUTCOME_CODES, date_to_wire, timestamp
 from services.intake.application import Intake
 from services.intake.clients import TrustedProxies
+from services.intake.documents import document_to_wire, documents
 from services.intake.domain import Application, ApplicationState, HistoryEntry
 from services.intake.wire import (
     information_from_wire,
@@ -58,17 +64,23 @@ HISTORY_LABELS = {
     "ApplicationAnswered": ("已作出答复", "Reply issued"),
     "ReplyServed": ("答复已送达", "Reply served"),
     "CaseConcluded": ("申请已终止处理", "Application concluded without a reply"),
+    "DocumentIssued": ("已出具文书", "Document issued"),
 }
 OFFLINE_ROLES = (Role.REGISTRAR,)
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     def __init__(
-        self, intake: Intake, auth: Authenticator, proxies: TrustedProxies | None = None
+        self,
+        intake: Intake,
+        auth: Authenticator,
+        proxies: TrustedProxies | None = None,
+        documents: DocumentStoreConnection | None = None,
     ) -> None:
         self.intake = intake
         self.auth = auth
         self.proxies = proxies or TrustedProxies.from_env()
+        self.documents = documents
 
     def requester(self, context: grpc.aio.ServicerContext) -> str:
         """The client's address: the unit that guessing is counted by."""
@@ -106,6 +118,29 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             self.requester(context),
         )
         return self._status(application)
+
+    async def DownloadDocument(
+        self, request: intake_pb2.DownloadDocumentRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.DownloadDocumentResponse:
+        """The PDF of a document addressed to the applicant, checked against its SHA-256."""
+        if problem := text_problem(request.document_number, 100, required=True, single_line=True):
+            raise InvalidArgument([FieldViolation("document_number", problem)])
+        notice = await asyncio.to_thread(
+            self.intake.document,
+            request.application_number.strip(),
+            request.query_code,
+            self.requester(context),
+            request.document_number,
+        )
+        if self.documents is None:  # a process started without the document store
+            raise Unavailable("文书下载未启用（documents are not available in this process）")
+        content = await self.documents.read(notice.pdf_sha256)
+        return intake_pb2.DownloadDocumentResponse(
+            document=document_to_wire(notice),
+            content=content,
+            media_type=PDF,
+            file_name=file_name(notice.document_number, "pdf"),
+        )
 
     async def SupplyCorrection(
         self, request: intake_pb2.SupplyCorrectionRequest, context: grpc.aio.ServicerContext
@@ -231,6 +266,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             ),
             information=information_to_wire(application.information),
             history=[_entry(entry) for entry in application.history],
+            documents=[document_to_wire(notice) for notice in documents(application)],
         )
 
 
@@ -247,4 +283,10 @@ def _entry(entry: HistoryEntry) -> intake_pb2.StatusEntry:
         if notice.outcome:
             status.outcome = OUTCOME_CODES[Outcome(notice.outcome)]
         status.details = notice.details
+        if notice.document_number:
+            document = document_to_wire(notice)
+            status.document.CopyFrom(document)
+            status.summary_zh = f"已出具{kind_name(DocumentKind(notice.document_kind))}"
+            status.summary_en = f"{DocumentKind(notice.document_kind).value} issued"
+            status.details = notice.document_number
     return status

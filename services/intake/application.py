@@ -30,12 +30,14 @@ from ogi.errors import (
     TooManyAttempts,
 )
 from ogi.taxonomy import Channel
+from services.intake.documents import documents
 from services.intake.domain import (
     FINAL_STATES,
     VALUE_TYPES,
     Application,
     ApplicationState,
     InformationDescription,
+    Notice,
     NumberAssignment,
     NumberSequence,
     OfflineReceipt,
@@ -152,6 +154,20 @@ class Intake(ServiceApplication):
     def status(self, number: str, query_code: str, requester: str) -> Application:
         """The application, for whoever holds its number and query code."""
         return self._authenticated(number, query_code, requester)
+
+    def document(
+        self, number: str, query_code: str, requester: str, document_number: str
+    ) -> Notice:
+        """A document addressed to the applicant of the application, for whoever holds its
+        number and query code (a wrong code is answered as for the status)."""
+        application = self._authenticated(number, query_code, requester)
+        for notice in documents(application):
+            if notice.document_number == document_number.strip():
+                return notice
+        raise NotFound(
+            f"此申请没有致申请人的文书{document_number}"
+            f"（no document {document_number!r} addressed to the applicant of {number}）"
+        )
 
     def supply_correction(
         self,

@@ -146,6 +146,12 @@ class Notice:
     amount: str = ""
     outcome: str = ""
     details: str = ""
+    # A document addressed to the applicant (DocumentIssued): its kind (ogi.documents.kinds
+    # DocumentKind), number, the PDF's SHA-256 (what DownloadDocument serves), what it corrects.
+    document_kind: str = ""
+    document_number: str = ""
+    pdf_sha256: str = ""
+    replaces: str = ""
 
 
 @dataclass(frozen=True)

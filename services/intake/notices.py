@@ -11,6 +11,7 @@ from uuid import UUID
 from ogi.taxonomy import GROUND_TERMS
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import GROUNDS, OUTCOMES
+from services.intake.documents import document_notice
 from services.intake.domain import ApplicationState, Notice
 
 
@@ -69,6 +70,9 @@ def _notice(m: Any) -> tuple[Notice, ApplicationState | None] | None:
         return notice, ApplicationState.ANSWERED
     if isinstance(m, events_pb2.ReplyServed):
         return Notice(kind, _day(m.served_on)), None
+    if isinstance(m, events_pb2.DocumentIssued):
+        found = document_notice(m)
+        return (found, None) if found else None
     if isinstance(m, events_pb2.CaseConcluded):
         outcome = OUTCOMES[m.outcome]
         return Notice(kind, _day(m.concluded_on), outcome=outcome.value), (
@@ -102,6 +106,7 @@ _TYPES: dict[str, Any] = {
         "ApplicationAnswered",
         "ReplyServed",
         "CaseConcluded",
+        "DocumentIssued",
     )
 }
 

@@ -196,6 +196,10 @@ REMEDIES = [
     ),
     PlannedRemedy(21, RemedyKind.RECONSIDERATION, date(2026, 6, 1), RemedyResult.PENDING, None),
 ]
+# R6 names the reply already given to the same request (its 答复书 says so).
+EARLIER_REPLY = pb.DocumentReference(
+    number="菏泽市民政局公复〔2025〕1号", dated=pb.CalendarDate(year=2025, month=2, day=10)
+)
 PAGES = 100  # per page: 70 pages at 10 元 = 700 元
 WAIVER = "申请人为最低生活保障对象"  # 减免: not charged
 
@@ -264,6 +268,8 @@ class System:
             reasons="依法答复",
             ground=ground,
             responsible_agency="菏泽市自然资源和规划局" if c.outcome is Outcome.R5 else "",
+            responsible_agency_contact="0530-5310000" if c.outcome is Outcome.R5 else "",
+            earlier_reply=EARLIER_REPLY if c.outcome is Outcome.R6 else None,
         )
         reviewed_reply(self.handling.handling, c.number, reply, HEAD, c.outcome)
         self.step(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -24,7 +23,7 @@ from tests.builders import (
     review_request,
 )
 from tests.integration.conftest import bearer, violations, wait_for
-from tests.integration.three_services import ThreeServices, three_services
+from tests.integration.three_services import ThreeServices
 
 HANDLER = bearer("HZMZJ", Role.HANDLER, subject="李四")
 REGISTRAR = bearer("HZMZJ", Role.REGISTRAR, subject="登记员")
@@ -34,14 +33,9 @@ AUDITOR = bearer("HZMZJ", Role.AUDITOR, subject="审计员")
 OTHER_AGENCY = bearer("HZZRZYJ", Role.HANDLER, Role.OFFICE_HEAD, subject="赵六")
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def system(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ThreeServices]:
-    with three_services(request.param, request, tmp_path_factory.mktemp(request.param)) as s:
-        yield s
+@pytest.fixture(scope="module")
+def system(system_of_three: ThreeServices) -> ThreeServices:
+    return system_of_three
 
 
 def refused(call: Any, code: grpc.StatusCode) -> grpc.RpcError:
@@ -157,7 +151,12 @@ def test_a_release_needs_a_review_that_lets_it_and_lists_what_it_provides(
     replied = api.ReplyToApplication(
         h.ReplyToApplicationRequest(
             case=number,
-            reply=h.Reply(outcome=pb.OUTCOME_R8, reasons="部分涉及个人隐私", released=[file_item]),
+            reply=h.Reply(
+                outcome=pb.OUTCOME_R8,
+                reasons="部分涉及个人隐私",
+                ground=pb.NON_DISCLOSURE_GROUND_THIRD_PARTY,
+                released=[file_item],
+            ),
         ),
         metadata=HANDLER,
     ).case
