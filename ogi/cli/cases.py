@@ -12,6 +12,7 @@ from typing import Any
 
 import grpc
 
+from ogi.cli import documents
 from ogi.cli.calls import bearer
 from ogi.cli.release import CONCLUSIONS, add_released_options, conclusion, released_items
 from ogi.cli.shown import case_state, china_time, day, outcome_table, pad, parsed, wire_outcome
@@ -79,6 +80,8 @@ def add_parser(sub: Any) -> None:
         step.add_argument("case", help="application number or case id")
         step.add_argument("--expected-version", type=int, default=0, help="refuse if changed")
         options(step)
+        documents.add_fact_options(name, step)
+    documents.add_parsers(steps)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -133,6 +136,7 @@ def _show(stub: Any, args: argparse.Namespace) -> None:
 def _stepper(rpc: str, build: Build) -> Callable[[Any, argparse.Namespace], None]:
     def step(stub: Any, args: argparse.Namespace) -> None:
         request = build(args)
+        documents.fill_facts(args, request)
         request.case = args.case
         request.expected_version = args.expected_version
         reply = getattr(stub, rpc)(request, metadata=_metadata(args), timeout=10)

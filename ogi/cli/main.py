@@ -17,7 +17,7 @@ import grpc
 
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import candidates, cases, deadletters, register, report, users
+from ogi.cli import candidates, cases, deadletters, documents, register, report, users
 from ogi.cli.calls import bearer, field_violations
 from ogi.cli.cases import enum_choices
 from ogi.cli.shown import (
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     except grpc.RpcError as error:
         _print_error(error, parser)
         return 1
-    except CommandError as error:
+    except (CommandError, documents.DocumentError) as error:
         print(f"错误 error: {error}", file=sys.stderr)
         return 2
     return 0
@@ -119,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(command=_status)
     status.add_argument("number")
     status.add_argument("--code", required=True, help="查询码 query code")
+    documents.add_download_option(status)
 
     correct = sub.add_parser("correct", help="补正 supply a correction")
     correct.set_defaults(command=_correct)
@@ -270,6 +271,7 @@ def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -
         print(f"  {china_time(entry.at)}  {entry.summary_zh} / {entry.summary_en}")
         for line in _notice_lines(entry):
             print(f"      {line}")
+    documents.download(stub, args, reply)
 
 
 def _notice_lines(entry: intake_pb2.StatusEntry) -> list[str]:
