@@ -356,3 +356,17 @@ def applied_upto(view: Handling) -> int:
 def registrations(view: Handling) -> Counter[uuid.UUID]:
     notifications = view.recorder.select_notifications(1, 100_000, topics=[REGISTERED_TOPIC])
     return Counter(n.originator_id for n in notifications)  # type: ignore[misc]
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def system_of_three(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """Intake, handling and archive on one nats-server, shared by the tests of a module
+    (tests/integration/three_services.py), on each backend."""
+    from tests.integration.three_services import three_services  # it imports this module
+
+    with three_services(request.param, request, tmp_path_factory.mktemp(request.param)) as s:
+        yield s

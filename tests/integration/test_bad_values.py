@@ -5,7 +5,7 @@ real nats-server, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -28,19 +28,14 @@ from tests.integration.conftest import (
     violations,
     wait_for,
 )
-from tests.integration.three_services import ThreeServices, three_services
+from tests.integration.three_services import ThreeServices
 
 HANDLER = bearer("HZMZJ", Role.HANDLER, Role.OFFICE_HEAD, subject="李四")
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def system(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ThreeServices]:
-    with three_services(request.param, request, tmp_path_factory.mktemp(request.param)) as s:
-        yield s
+@pytest.fixture(scope="module")
+def system(system_of_three: ThreeServices) -> ThreeServices:
+    return system_of_three
 
 
 def day(value: date) -> pb.CalendarDate:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -33,7 +32,7 @@ from ogi.auth import Role
 from ogi.v1 import archive_pb2, handling_pb2, intake_pb2  # noqa: F401 - fills the default pool
 from tests.builders import request
 from tests.integration.conftest import Database, bearer, wait_for
-from tests.integration.three_services import ThreeServices, three_services
+from tests.integration.three_services import ThreeServices
 
 EXAMPLES = int(os.environ.get("OGI_FUZZ_EXAMPLES", "20"))
 STAFF = bearer(
@@ -46,15 +45,10 @@ PROCESSES = ("intake", "archive", "handling")
 SEEDS: list[str] = ["HZMZJ", "HZ", "NOPE", "", " ", "HZMZJ-2026-000001", str(uuid.uuid4())]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def system(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ThreeServices]:
-    with three_services(request.param, request, tmp_path_factory.mktemp(request.param)) as s:
-        _seed(s)
-        yield s
+@pytest.fixture(scope="module")
+def system(system_of_three: ThreeServices) -> ThreeServices:
+    _seed(system_of_three)
+    return system_of_three
 
 
 def _seed(system: ThreeServices) -> None:
