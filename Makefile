@@ -108,6 +108,7 @@ bench: proto
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.art44
 	$(BIN)/python -m bench.console
+	$(BIN)/python -m bench.documents
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules \

@@ -136,6 +136,8 @@ def test_references_resolve() -> None:
         assert {c["configMapRef"]["name"] for c in container["envFrom"] if "configMapRef" in c} <= (
             config_maps
         )
+        mounted_maps = {v["configMap"]["name"] for v in pod["volumes"] if "configMap" in v}
+        assert mounted_maps <= config_maps, name
         # A Secret the operator makes (README) may be left out: it must be marked optional.
         for ref in (c["secretRef"] for c in container["envFrom"] if "secretRef" in c):
             assert ref["name"] in generated | made_by_cnpg or ref["optional"], name
@@ -190,3 +192,13 @@ def test_the_portal_is_public_through_its_ingress_and_intake_trusts_its_forwardi
     assert portal_env["OGI_INTAKE_ADDRESS"] == f"intake:{SERVICES['intake']}"
     assert intake_env["OGI_TRUSTED_PROXIES"] == portal_env["OGI_PORTAL_FORWARDED_ALLOW_IPS"]
     assert portal_env["OGI_PORTAL_FORWARDED_ALLOW_IPS"] != "*"  # "*" believes what clients say
+
+
+def test_handling_reads_the_agencies_documents_from_a_config_map() -> None:
+    """OGI_DOCUMENTS_DIR (issue 17) is a folder mounted from ConfigMap ogi-documents."""
+    pod = by_kind("Deployment")["handling"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    folder = {e["name"]: e.get("value") for e in container["env"]}["OGI_DOCUMENTS_DIR"]
+    mount = next(m for m in container["volumeMounts"] if m["mountPath"] == folder)
+    volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+    assert "documents.toml" in by_kind("ConfigMap")[volume["configMap"]["name"]]["data"]
