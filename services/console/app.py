@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ogi.accounts import LocalAccounts
-from services.console import cases, office, operations, registrar, signin
+from services.console import cases, documents, office, operations, registrar, signin
 from services.console.backends import Backends, Refusal
 from services.console.sessions import SESSION_COOKIE, SessionStore
 from services.console.settings import ConsoleSettings
@@ -74,6 +74,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
             *signin.ROUTES,
             *oidc_routes,
+            *documents.ROUTES,
             *cases.ROUTES,
             *registrar.ROUTES,
             *office.ROUTES,

@@ -15,6 +15,7 @@ from ogi.clock import china_date, system_clock
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import handling_pb2 as h
 from ogi.wire import date_to_wire
+from services.console import documents
 from services.console.backends import Refusal, call
 from services.console.present import CASE_STATES
 from services.console.steps import STEPS
@@ -231,8 +232,9 @@ async def _show(request: Request, case: h.Case, status_code: int = 200, **contex
         case=case,
         steps=steps,
         dossier=await _dossier(request, case),
-        # The case's documents appear here once handling lists them (the documents issue).
-        documents=[],
+        documents=await documents.issued(request, case),
+        document_kinds=documents.kind_names(),
+        issued=request.query_params.get("issued") == "1",
         can_see_applicant=hasattr(h, "GetApplicantRequest"),
         **context,
     )

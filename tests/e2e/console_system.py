@@ -43,6 +43,7 @@ ACCOUNTS = {
     "赵主任": ("HZMZJ", ("office_head", "handler")),
     "孙运维": ("HZMZJ", ("operator",)),
     "周承办": ("HZZRZYJ", ("handler", "registrar")),
+    "钱试": ("HZMZJ", ("auditor",)),  # the throttle test locks this one out
 }
 
 
@@ -142,7 +143,7 @@ def chromium() -> Iterator[Browser]:
 def signed_in(browser: Browser, console: Console, name: str) -> tuple[BrowserContext, Page]:
     """A fresh browser context (its own cookies) signed in as `name`."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)  # a loaded 2-core machine answers slowly
     page = context.new_page()
     page.goto(console.url + "/signin")
     page.fill("#name", name)

@@ -20,27 +20,22 @@ from tests.e2e.console_system import (
     Console,
     case_of,
     chromium,
-    console_process,
     signed_in,
     until_listed,
 )
-from tests.integration.three_services import ThreeServices, three_services
+from tests.integration.three_services import ThreeServices
 
 AXE = Path(__file__).parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
-def system(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ThreeServices]:
-    with three_services("sqlite", request, tmp_path_factory.mktemp("sqlite")) as s:
-        yield s
+def system(shared_system: ThreeServices) -> ThreeServices:
+    return shared_system
 
 
 @pytest.fixture(scope="module")
-def console(system: ThreeServices, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    with console_process(system, tmp_path_factory.mktemp("console")) as c:
-        yield c
+def console(shared_console: Console) -> Console:
+    return shared_console
 
 
 @pytest.fixture(scope="module")

@@ -22,28 +22,23 @@ from tests.e2e.console_system import (
     api_token,
     case_of,
     chromium,
-    console_process,
     signed_in,
     until_listed,
 )
 from tests.integration.conftest import ServiceProcess
-from tests.integration.three_services import ThreeServices, three_services
+from tests.integration.three_services import ThreeServices
 
 APPLICANT = {"name": "欧阳秘密", "id": "11010519491231002X", "phone": "13912345678"}
 
 
 @pytest.fixture(scope="module")
-def system(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ThreeServices]:
-    with three_services("sqlite", request, tmp_path_factory.mktemp("sqlite")) as s:
-        yield s
+def system(shared_system: ThreeServices) -> ThreeServices:
+    return shared_system
 
 
 @pytest.fixture(scope="module")
-def console(system: ThreeServices, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    with console_process(system, tmp_path_factory.mktemp("console")) as c:
-        yield c
+def console(shared_console: Console) -> Console:
+    return shared_console
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +210,7 @@ def test_sign_in_attempts_are_throttled(console: Console, browser: Browser) -> N
     page = context.new_page()
     for _ in range(5):
         page.goto(console.url + "/signin")
-        page.fill("#name", "赵主任")
+        page.fill("#name", "钱试")
         page.fill("#password", "wrong password")
         page.click("form[action='/signin'] button[type=submit]")
         assert "姓名或密码不正确" in page.inner_text("main")
