@@ -232,7 +232,8 @@ def _reply_options(p: Any) -> None:
     p.add_argument(
         "--ground",
         type=parsed(GROUND_TERMS, "不予公开理由"),
-        help="不予公开 (R3) only: the ground by name (保护第三方合法权益, third_party): see below",
+        help="不予公开 (R3), and 部分公开 (R8) for the part withheld: the ground by name "
+        "(保护第三方合法权益, third_party): see below",
     )
     p.add_argument("--reasons", default="")
     p.add_argument("--responsible-agency", default="", help="R5")
@@ -248,7 +249,7 @@ def _review_options(p: Any) -> None:
 
 
 def _ground_table() -> str:
-    lines = ["不予公开的理由 grounds (--ground, with 不予公开 only):"]
+    lines = ["不予公开的理由 grounds (--ground: 不予公开, and 部分公开 for what it withholds):"]
     lines += [f"  {pad(t.zh, 30)}{pad(t.en, 22)}{t.basis or '—'}" for t in GROUND_TERMS.values()]
     return "\n".join(lines)
 

@@ -199,6 +199,7 @@ def test_outcomes_are_given_and_shown_by_name(ogi: Ogi) -> None:
         "reply",
         partial,
         *("--outcome", "部分公开", "--reasons", "部分涉及个人隐私"),
+        *("--ground", "保护第三方合法权益"),  # the part withheld is refused on a ground
         *("--released-paper", "2025年城乡低保资金发放明细（隐去身份证号码）"),
     )
     assert "部分公开（第三十七条；年报三（二））" in replied
