@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ogi.messaging.nats_server import free_port
 from tests.e2e.launcher import launch
 
@@ -25,6 +27,7 @@ def walkthrough(readme: str) -> list[str]:
     return BLOCK.findall(readme)
 
 
+@pytest.mark.timeout(600)  # some forty CLI processes, each a Python start
 def test_the_readmes_walkthrough_is_a_script_that_runs(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = walkthrough(readme)
@@ -51,7 +54,7 @@ def test_the_readmes_walkthrough_is_a_script_that_runs(tmp_path: Path) -> None:
             env=cli_env,
             capture_output=True,
             text=True,
-            timeout=240,
+            timeout=480,
             check=False,
         )
     finally:
