@@ -22,8 +22,8 @@ import pytest
 from ogi.auth import Role
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.v1 import common_pb2 as pb
+from ogi.v1 import events_pb2, intake_pb2, notifier_pb2, notifier_pb2_grpc
 from ogi.v1 import handling_pb2 as h
-from ogi.v1 import intake_pb2, notifier_pb2, notifier_pb2_grpc
 from tests.builders import APPLICANT_NAME, PHONE, RESIDENT_ID, request
 from tests.integration.conftest import (
     Database,
@@ -402,3 +402,24 @@ def test_without_smtp_or_a_gateway_embedded_mode_writes_each_message_to_the_outb
     assert receipt.application_number in sms[0].read_text(encoding="utf-8")
     assert setting.smtp.messages() == []
     assert setting.gateway.messages() == []
+
+
+@pytest.mark.skipif(
+    not hasattr(events_pb2, "DocumentIssued"), reason="no DocumentIssued event yet (issue 17)"
+)
+@pytest.mark.usefixtures("sqlite_only")
+def test_a_document_ready_for_the_applicant_is_told_once(setting: Setting) -> None:
+    setting.smtp.start()
+    setting.run_notifier()
+    receipt = setting.apply(pb.NOTIFICATION_CHANNEL_EMAIL)
+    number = receipt.application_number
+    handling: Any = setting.handling.handling  # the documents' calls: a newer contract
+    issue: Any = getattr(h, "IssueDocumentRequest")  # noqa: B009
+    kind = getattr(pb, "DOCUMENT_KIND_REGISTRATION_RECEIPT")  # noqa: B009
+    issued = handling.IssueDocument(issue(case=number, kind=kind), metadata=HANDLER).document
+    setting.settled(number, 1)
+    (mail,) = setting.smtp.messages()
+    assert str(mail["Subject"]) == f"【政府信息公开】{number} 文书已出具"
+    body = mail.get_content()
+    assert f"政府信息公开申请登记回执（{issued.number}）" in body
+    assert "下载" in body
