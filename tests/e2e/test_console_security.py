@@ -163,6 +163,8 @@ def test_after_sign_out_the_session_no_longer_works(
     cookie = next(c for c in context.cookies() if c["name"] == "ogi_session")
     assert cookie["httpOnly"]
     assert cookie["sameSite"] == "Lax"
+    assert not any(c["value"].startswith("eyJ") for c in context.cookies())  # no token there
+    assert page.evaluate("() => [localStorage.length, sessionStorage.length]") == [0, 0]
     csrf = page.locator("input[name=csrf]").first.get_attribute("value")
     page.click("form[action='/signout'] button[type=submit]")
     page.wait_for_url(re.compile(r".*/signin$"))
