@@ -112,7 +112,12 @@ def refusal(error: grpc.aio.AioRpcError) -> Refused:
     if code is grpc.StatusCode.ALREADY_EXISTS:
         return Refused(code, "这份申请表已经提交过。如需再提交一份申请，请重新打开申请页面填写。")
     if code is grpc.StatusCode.FAILED_PRECONDITION:
-        return Refused(code, "申请当前的状态不能办理这一事项，请刷新查询结果后再看。")
+        said = chinese(error.details() or "")
+        return Refused(
+            code,
+            (f"{said}。" if _has_chinese(said) else "")
+            + "申请当前的状态不能办理这一事项，请刷新查询结果后再看。",
+        )
     if code in (grpc.StatusCode.ABORTED, grpc.StatusCode.DEADLINE_EXCEEDED):
         return Refused(code, "系统正忙，请稍后重新提交。")
     return Refused(grpc.StatusCode.UNAVAILABLE, "系统暂时无法办理，请稍后再试。")
@@ -127,6 +132,10 @@ def _field_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
             for v in bad_request.field_violations:
                 fields.setdefault(v.field, chinese(v.description))
     return fields
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def chinese(message: str) -> str:

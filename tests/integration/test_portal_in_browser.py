@@ -314,6 +314,24 @@ def test_the_same_form_sent_twice_is_one_application(portal: PortalProcess, syst
     one_application(system, "HZ", numbers[0])
 
 
+def test_a_correction_nobody_asked_for_is_refused_in_intakes_words(
+    portal: PortalProcess, system: System
+) -> None:
+    """Only offered when asked; a form posted anyway (an old page) gets intake's reason."""
+    receipt = system.submit()
+    refused = httpx.post(
+        f"{portal.url}/status/correction",
+        data={
+            "number": receipt.application_number,
+            "code": receipt.query_code,
+            "information.description": "改为2025年第四季度",
+        },
+    )
+    assert refused.status_code == 409
+    assert "未要求补正。申请当前的状态不能办理这一事项" in refused.text
+    assert "no correction was requested" not in refused.text
+
+
 DOCUMENTS = hasattr(intake_pb2, "DownloadDocumentRequest")
 
 
