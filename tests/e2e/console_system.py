@@ -168,7 +168,7 @@ def api_token(agency: str, *roles: Role, subject: str = "测试") -> tuple[tuple
     return (("authorization", f"Bearer {token}"),)
 
 
-def until_listed(page: Page, url: str, text: str, timeout: float = 20) -> None:
+def until_listed(page: Page, url: str, text: str, timeout: float = 60) -> None:
     """Reload `url` until `text` shows: handling learns of an application through NATS."""
     deadline = time.monotonic() + timeout
     while True:

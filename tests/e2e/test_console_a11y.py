@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
+from ogi.clock import china_date, system_clock
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from tests.builders import request
@@ -83,7 +84,7 @@ def test_no_serious_or_critical_violation_on_any_main_page(
         "/search",
         "/search?q=HZMZJ-2000-000000",
         "/candidates",
-        "/report?year=2026",
+        f"/report?year={china_date(system_clock()).year}",
         "/register",
     ):
         page.goto(console.url + path)

@@ -110,7 +110,9 @@ def test_a_paper_application_from_entry_to_reply_and_the_locked_report(
     registrar.click("form[action='/entry/correction'] button[type=submit]")
     assert "已登记" in registrar.inner_text("[role=status]")
     wait_for(
-        lambda: case_of(system, number).state == h.CASE_STATE_REGISTERED, what="the correction"
+        lambda: case_of(system, number).state == h.CASE_STATE_REGISTERED,
+        timeout=60,
+        what="the correction",
     )
 
     # --- accept ----------------------------------------------------------------------------
@@ -219,7 +221,7 @@ def test_a_paper_application_from_entry_to_reply_and_the_locked_report(
         ).report
         return any(c.line == "三.二" and c.value for c in report.cells)
 
-    wait_for(counted, what="the reply counted in the report")
+    wait_for(counted, timeout=60, what="the reply counted in the report")
     head.goto(f"{console.url}/report?year={TODAY.year}")
     screenshot(head, "report")
     assert "三、收到和处理政府信息公开申请情况" in head.inner_text("main")
