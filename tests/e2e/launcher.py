@@ -3,12 +3,14 @@ find the processes it started."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from ogi.embedded import READY
+from ogi.embedded import READY, SERVICES
+from ogi.messaging.nats_server import free_port
 
 
 def launch(module: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
@@ -54,3 +56,14 @@ def running(process: tuple[int, str]) -> bool:
     """Still running: not gone, not a zombie waiting to be reaped, not a later process."""
     stat = _stat(process[0])
     return stat is not None and stat[19] == process[1] and stat[0] != "Z"
+
+
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    """`make run`'s environment with a free port for every service and for nats-server."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("OGI_")} | {
+        "OGI_DATA_DIR": str(tmp_path / "data"),
+        "OGI_NATS_PORT": str(free_port()),
+        **{f"OGI_{service.upper()}_LISTEN": f"127.0.0.1:{free_port()}" for service in SERVICES},
+        "OGI_CONSOLE_LISTEN": f"127.0.0.1:{free_port()}",
+        "OGI_PORTAL_LISTEN": f"127.0.0.1:{free_port()}",
+    }

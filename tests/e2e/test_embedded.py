@@ -22,20 +22,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from ogi.config import DEFAULT_PORTS
 from ogi.embedded import READY, SERVICES, ChildExited, wait_until_serving
 from ogi.messaging.nats_server import free_port
-from tests.e2e.launcher import children, launch, running
+from tests.e2e.launcher import children, embedded_env, launch, running
 
 OGI = str(Path(sys.executable).parent / "ogi")
-
-
-def embedded_env(tmp_path: Path) -> dict[str, str]:
-    """`make run`'s environment with a free port for every service and for nats-server."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("OGI_")} | {
-        "OGI_DATA_DIR": str(tmp_path / "data"),
-        "OGI_NATS_PORT": str(free_port()),
-        **{f"OGI_{service.upper()}_LISTEN": f"127.0.0.1:{free_port()}" for service in SERVICES},
-        "OGI_CONSOLE_LISTEN": f"127.0.0.1:{free_port()}",
-        "OGI_PORTAL_LISTEN": f"127.0.0.1:{free_port()}",
-    }
 
 
 @pytest.fixture

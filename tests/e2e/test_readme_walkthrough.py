@@ -5,7 +5,6 @@ CLI. A command the README shows that the system refuses fails this test."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -14,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ogi.messaging.nats_server import free_port
-from tests.e2e.launcher import launch
+from tests.e2e.launcher import embedded_env, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "<!-- walkthrough -->"
@@ -39,15 +37,13 @@ def test_the_readmes_walkthrough_is_a_script_that_runs(tmp_path: Path) -> None:
     work = tmp_path / "work"
     (work / ".venv" / "bin").mkdir(parents=True)
     (work / ".venv" / "bin" / "ogi").symlink_to(Path(sys.executable).parent / "ogi")
-    ports = {name: f"127.0.0.1:{free_port()}" for name in ("intake", "handling", "archive")}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")} | {
-        "OGI_DATA_DIR": str(tmp_path / "data"),
-        "OGI_NATS_PORT": str(free_port()),
-        **{f"OGI_{name.upper()}_LISTEN": address for name, address in ports.items()},
-    }
+    env = embedded_env(tmp_path)
     launcher, _ = launch("ogi.embedded", env)
     try:
-        cli_env = env | {f"OGI_{name.upper()}_ADDR": a for name, a in ports.items()}
+        cli_env = env | {
+            f"OGI_{name}_ADDR": env[f"OGI_{name}_LISTEN"]
+            for name in ("INTAKE", "HANDLING", "ARCHIVE")
+        }
         ran = subprocess.run(
             ["bash", str(script)],
             cwd=work,
