@@ -43,6 +43,9 @@ def main() -> None:
         archive.apply_handling_event,
         settings.stream,
     )
+    suggestions = Consumer(
+        "archive-intake", "ogi.intake.>", archive.apply_intake_event, settings.stream
+    )
 
     def saved() -> None:
         statistics.wake()
@@ -59,7 +62,7 @@ def main() -> None:
         [archive_pb2.DESCRIPTOR.services_by_name["ArchiveService"].full_name, OPERATIONS_SERVICE],
         servicers,
     )
-    serve(archive, server, [statistics, art44, consumer])
+    serve(archive, server, [statistics, art44, consumer, suggestions])
 
 
 if __name__ == "__main__":

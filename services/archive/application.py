@@ -31,6 +31,8 @@ from ogi.errors import (
 )
 from ogi.taxonomy import RemedyKind, RemedyResult
 from ogi.textmatch.similarity import MatchPolicy
+from ogi.v1 import events_pb2
+from ogi.wire import event_date
 from services.archive.candidates import Art44Detector, CandidateView
 from services.archive.conversion import Candidate, ConversionPolicy, Origin
 from services.archive.counting import StatisticsProjector
@@ -50,6 +52,10 @@ from services.archive.statistics import ReportTable, annual_table, invariant_vio
 log = structlog.get_logger("archive")
 
 UPSTREAM = "handling"
+INTAKE = "intake"  # what applicants send the agency directly: Art 44(2) suggestions
+_INTAKE_MESSAGES: dict[str, Any] = {
+    "ProactiveDisclosureSuggested": events_pb2.ProactiveDisclosureSuggested,
+}
 _STAFF = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD)
 
 
@@ -372,6 +378,17 @@ class Archive(ServiceApplication):
         principal.require_role(*STAFF)
         principal.require_agency(agency_code)
         return self.art44.candidates(agency_code)
+
+    def apply_intake_event(self, subject: str, data: bytes) -> None:
+        """An applicant's suggestion of proactive disclosure (Art 44(2)), relayed by intake, is
+        kept beside the candidates to be answered, exactly once."""
+        self.apply_message(INTAKE, _INTAKE_MESSAGES, subject, data, self._suggested)
+
+    def _suggested(self, m: Any) -> list[Aggregate]:
+        key = f"suggestion:{m.metadata.aggregate_id}:{m.metadata.aggregate_version}"
+        by = "申请人（the applicant）"
+        on = event_date(m.suggested_on)
+        return [Candidate(m.agency_code, key, Origin.SUGGESTED, m.subject, on, by)]
 
     def record_suggestion(
         self, principal: Principal, agency_code: str, subject: str, suggested_on: date

@@ -72,6 +72,7 @@ _INTAKE_EVENTS: dict[str, Any] = {
     "ApplicationSubmitted": events_pb2.ApplicationSubmitted,
     "CorrectionSupplied": events_pb2.CorrectionSupplied,
     "ApplicationWithdrawn": events_pb2.ApplicationWithdrawn,
+    "ReasonsSupplied": events_pb2.ReasonsSupplied,
 }
 
 
@@ -381,6 +382,12 @@ class Handling(ServiceApplication):
             existing.receive_correction(
                 event_date(message.receipt_date), message.information.description
             )
+            return existing
+        if isinstance(message, events_pb2.ReasonsSupplied):
+            if existing.state is not CaseState.AWAITING_REASONS:
+                log.info("reasons kept on file; none were awaited", case=str(application_id))
+                return None
+            existing.receive_reasons(event_date(message.receipt_date), message.reasons)
             return existing
         if existing.state not in OPEN_STATES:
             log.info("withdrawal after the reply; kept on file", case=str(application_id))

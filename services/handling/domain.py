@@ -242,6 +242,8 @@ class Case(Aggregate):
         self.correction: tuple[date, int] | None = None  # (notice date, period)
         self.correction_received_on: date | None = None
         self.reasons_requested = False
+        self.reasons_received_on: date | None = None
+        self.reasons_given = ""  # what the applicant answered (Art 35)
         self.fee_amount = ""
         self.fee_waiver_reason = ""
         self._fee_notified_on: date | None = None
@@ -278,6 +280,13 @@ class Case(Aggregate):
             )
         self._not_before(notice_date, self.receipt_date, "notice_date")
         self._correction_requested(items, notice_date, period, by)
+
+    def receive_reasons(self, received_on: date, reasons: str) -> None:
+        """The applicant's reasons (Art 35) arrive; the handler then assesses them."""
+        self._require(
+            STEP_STATES[Step.ASSESS_REASONS], "未要求说明理由（no reasons were asked for）"
+        )
+        self._reasons_received(received_on, reasons)
 
     def receive_correction(self, received_on: date, description: str) -> None:
         """The corrected application arrives: the reply period restarts from that day."""
@@ -639,6 +648,11 @@ class Case(Aggregate):
     ) -> None:
         self.reasons_requested = True
         self.state = CaseState.AWAITING_REASONS
+
+    @event("ReasonsReceived")
+    def _reasons_received(self, received_on: date, reasons: str) -> None:
+        self.reasons_received_on = received_on
+        self.reasons_given = reasons
 
     @event("ReasonsAssessed")
     def _reasons_assessed(

@@ -68,6 +68,12 @@ def test_reasons_are_given_only_when_asked_and_reach_the_stream(system: System) 
     refused(lambda: reasons("再说一遍"), grpc.StatusCode.FAILED_PRECONDITION)
     sent = wait_for(lambda: published(system, "ReasonsSupplied"), what="ReasonsSupplied")
     assert [m.reasons for m in sent] == ["课题研究需要，共涉及十二个街道"]
+    # The handler has them on the case, to assess (Art 35).
+    received = wait_for(
+        lambda: [e for e in system.case(number).history if e.kind == "ReasonsReceived"],
+        what="the reasons on the case",
+    )
+    assert "课题研究需要，共涉及十二个街道" in received[0].summary
 
 
 def test_a_suggestion_of_proactive_disclosure_is_relayed_to_the_agency(system: System) -> None:

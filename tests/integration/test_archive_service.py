@@ -5,9 +5,11 @@ handling's relay publishes them (message id handling:<notification id>)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import grpc
 import nats
@@ -22,7 +24,7 @@ from ogi.messaging.stream import STREAM, ensure_stream
 from ogi.taxonomy import ApplicantCategory, Outcome
 from ogi.taxonomy import ReportRow as Row
 from ogi.v1 import archive_pb2 as a
-from ogi.v1 import common_pb2
+from ogi.v1 import common_pb2, events_pb2
 from tests.handling_feed import HandlingFeed
 from tests.integration.conftest import (
     Database,
@@ -391,3 +393,57 @@ def test_killing_archive_mid_stream_files_every_dossier_once(
         assert dossier.archived, number
         kinds = [e.kind for e in dossier.entries]
         assert len(kinds) == len(set(kinds)), (number, kinds)
+
+
+def test_an_applicants_suggestion_relayed_by_intake_is_kept_to_be_answered(
+    start_archive: StartService, nats_server: LocalNatsServer
+) -> None:
+    """Art 44(2): what an applicant suggests through intake (SuggestProactiveDisclosure) reaches
+    archive as a suggested candidate, once, however often the stream delivers it."""
+    nats_server.start()
+    archive = start_archive()
+    suggested = events_pb2.ProactiveDisclosureSuggested(
+        metadata=events_pb2.EventMetadata(
+            notification_id=7, aggregate_id=str(uuid.uuid4()), aggregate_version=3
+        ),
+        agency_code=AGENCY,
+        subject="建议主动公开各街道低保资金发放明细",
+        suggested_on=common_pb2.CalendarDate(year=2026, month=3, day=2),
+    )
+    subject = "ogi.intake.ProactiveDisclosureSuggested"
+
+    async def send() -> None:
+        nc = await nats.connect(nats_server.url)
+        try:
+            js = nc.jetstream()
+            await ensure_stream(js, 1, 86400.0)
+            for copy in ("intake:7", "replayed-7"):  # a second copy, as after a replay
+                await js.publish(
+                    subject,
+                    suggested.SerializeToString(),
+                    stream=STREAM,
+                    headers={"Nats-Msg-Id": copy},
+                )
+        finally:
+            await nc.close()
+
+    asyncio.run(send())
+
+    def suggestions() -> list[Any]:
+        listed = archive.archive.ListConversionCandidates(
+            a.ListConversionCandidatesRequest(agency_code=AGENCY), metadata=HEAD
+        ).candidates
+        return [c for c in listed if c.origin == a.CANDIDATE_ORIGIN_SUGGESTED]
+
+    wait_for(suggestions, what="the suggestion among the candidates")
+
+    async def consumed() -> bool:
+        nc = await nats.connect(nats_server.url)
+        try:
+            info = await nc.jetstream().consumer_info(STREAM, "archive-intake")
+            return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+        finally:
+            await nc.close()
+
+    wait_for(lambda: asyncio.run(consumed()), what="both copies taken by archive")
+    assert [c.subject for c in suggestions()] == ["建议主动公开各街道低保资金发放明细"]
