@@ -17,7 +17,17 @@ import grpc
 
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Principal, Role, mint_token
-from ogi.cli import candidates, cases, deadletters, documents, register, report, users
+from ogi.cli import (
+    candidates,
+    cases,
+    deadletters,
+    deliveries,
+    documents,
+    positions,
+    register,
+    report,
+    users,
+)
 from ogi.cli.calls import bearer, field_violations
 from ogi.cli.cases import enum_choices
 from ogi.cli.shown import (
@@ -36,6 +46,12 @@ from ogi.v1 import common_pb2 as pb
 from ogi.v1 import intake_pb2, intake_pb2_grpc
 from ogi.wire import CATEGORIES, CATEGORY_CODES, CHANNEL_CODES, CHANNELS
 
+NOTIFY = {
+    "email": pb.NOTIFICATION_CHANNEL_EMAIL,
+    "邮件": pb.NOTIFICATION_CHANNEL_EMAIL,
+    "sms": pb.NOTIFICATION_CHANNEL_SMS,
+    "短信": pb.NOTIFICATION_CHANNEL_SMS,
+}
 DEFAULT_INTAKE = os.environ.get("OGI_INTAKE_ADDR", "127.0.0.1:50051")
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 DOCUMENTS = enum_choices("IDENTITY_DOCUMENT_TYPE_", pb.IdentityDocumentType)
@@ -113,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     apply.add_argument("--receipt-date", type=day, help="offline channels")
     apply.add_argument("--transcribed-by", default="", help="oral applications: staff name")
+    apply.add_argument(
+        "--notify",
+        action="append",
+        choices=sorted(NOTIFY),
+        help="tell me of notices by e-mail (needs --email) and/or SMS (a mobile --phone)",
+    )
     apply.add_argument("--request-id", default=None, help="reuse to retry safely")
 
     status = sub.add_parser("status", help="查询进度 check an application")
@@ -151,6 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     candidates.add_parser(sub)
     deadletters.add_parser(sub)
     users.add_parser(sub)
+    deliveries.add_parser(sub)
     return parser
 
 
@@ -222,6 +245,7 @@ def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) ->
         ),
         delivery=pb.Delivery(form=FORMS[args.form], route=ROUTES[args.route]),
         transcribed_by=args.transcribed_by,
+        notify_by=[NOTIFY[n] for n in args.notify or ()],
     )
     if args.id_number:
         request.applicant.identity_document.CopyFrom(
@@ -232,6 +256,7 @@ def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) ->
         request.receipt_date.CopyFrom(pb.CalendarDate(year=d.year, month=d.month, day=d.day))
     metadata = bearer(args.token)
     reply = _with_retries(lambda: stub.SubmitApplication(request, metadata=metadata, timeout=10))
+    positions.remember(reply.position)
     print(f"{label('申请编号', 'Application number')}: {reply.application_number}")
     print(f"{label('查询码', 'Query code')}: {reply.query_code}")
     print(f"{label('收到申请日期', 'Receipt date')}: {_date(reply.receipt_date)}")
@@ -252,7 +277,9 @@ def _with_retries(call: Callable[[], Any], attempts: int = 4) -> Any:
 def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -> None:
     reply = stub.GetApplicationStatus(
         intake_pb2.GetApplicationStatusRequest(
-            application_number=args.number, query_code=args.code
+            application_number=args.number,
+            query_code=args.code,
+            min_position=positions.recent(),
         ),
         timeout=10,
     )
@@ -301,6 +328,7 @@ def _correct(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) 
         ),
         timeout=10,
     )
+    positions.remember(reply.position)
     print(f"{label('补正收到日期', 'Correction received')}: {_date(reply.receipt_date)}")
 
 
@@ -311,6 +339,7 @@ def _withdraw(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace)
         ),
         timeout=10,
     )
+    positions.remember(reply.position)
     print(f"{label('撤回日期', 'Withdrawn on')}: {_date(reply.withdrawal_date)}")
 
 

@@ -20,6 +20,7 @@ import grpc
 import pytest
 
 from ogi.auth import Role
+from ogi.cli.main import main
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import events_pb2, intake_pb2, notifier_pb2, notifier_pb2_grpc
@@ -221,7 +222,7 @@ def subjects(mails: list[EmailMessage], number: str) -> list[str]:
 
 
 def test_each_notice_sends_exactly_one_message_per_chosen_channel_with_the_right_content(
-    setting: Setting,
+    setting: Setting, capsys: pytest.CaptureFixture[str]
 ) -> None:
     setting.smtp.start()
     setting.run_notifier()
@@ -283,6 +284,17 @@ def test_each_notice_sends_exactly_one_message_per_chosen_channel_with_the_right
         setting.deliveries(number, OTHER_AGENCY)
     assert other.value.code() is grpc.StatusCode.PERMISSION_DENIED
     assert setting.deliveries(untold.application_number).deliveries == []
+    # … on the command line too: `ogi deliveries <number>`.
+    assert setting.notifier is not None
+    token = dict(AGENCY_STAFF)["authorization"].removeprefix("Bearer ")
+    shown = ["deliveries", number, "--notifier", setting.notifier.listen, "--token", token]
+    capsys.readouterr()
+    assert main(shown) == 0
+    printed = capsys.readouterr().out
+    assert "通知方式 channels: 电子邮件、短信" in printed
+    assert printed.count("已发送 accepted") == 2 * len(TOLD)
+    assert "z***@example.cn" in printed
+    assert EMAIL not in printed
 
     assert setting.notifier is not None
     log = setting.notifier.log()

@@ -47,3 +47,10 @@ def test_the_cli_refuses_a_wrong_date_without_pythons_words(
     assert "--receipt-date" in said
     assert "不是有效日期" in said
     assert "invalid" not in said
+
+
+def test_an_applicant_chooses_how_to_be_told_in_either_language() -> None:
+    args = _parser().parse_args(
+        ["apply", "--agency", "HZMZJ", "--name", "张", "--notify", "短信", "--notify", "email"]
+    )
+    assert args.notify == ["短信", "email"]
