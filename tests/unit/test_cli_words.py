@@ -50,8 +50,8 @@ def test_the_cli_refuses_a_wrong_date_without_pythons_words(
 
 
 def test_an_applicant_chooses_how_to_be_told_in_either_language() -> None:
+    chosen = ["--notify", "短信", "--notify", "email"]
     args = _parser().parse_args(
-        ["apply", "--agency", "HZMZJ", "--name", "张", "--description", "x"]
-        + ["--notify", "短信", "--notify", "email"]
+        ["apply", "--agency", "HZMZJ", "--name", "张", "--description", "x", *chosen]
     )
     assert args.notify == ["短信", "email"]
