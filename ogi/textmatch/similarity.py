@@ -234,7 +234,7 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
     """The strongest reason `a` and `b` ask for the same information, or None. What follows
     from a document (its enforcement, progress, acceptance) is not the document, even when
     the request names it by its number."""
-    if _records_apart(a, b):
+    if records_apart(a, b):
         return None
     if a.document_numbers and b.document_numbers:
         for x in a.document_numbers:
@@ -242,7 +242,7 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
                 if x.same_as(y):
                     return Match("document_number", f"文号 {x}")
         return None
-    if _details_apart(a, b):
+    if details_apart(a, b):
         return None
     for t in a.titles:
         for u in b.titles:
@@ -254,7 +254,7 @@ def match(a: Features, b: Features, policy: MatchPolicy = MatchPolicy()) -> Matc
     return None
 
 
-def _records_apart(a: Features, b: Features) -> bool:
+def records_apart(a: Features, b: Features) -> bool:
     """Different records, whatever else they share: another kind of document, the approval of
     what the other asks for, what came of a document, a draft."""
     return (
@@ -268,7 +268,7 @@ def _records_apart(a: Features, b: Features) -> bool:
     )
 
 
-def _details_apart(a: Features, b: Features) -> bool:
+def details_apart(a: Features, b: Features) -> bool:
     """Different information of one kind: other numbers, kinds, parts, months, sides of a road or
     levels, names or serials."""
     return (
@@ -347,11 +347,11 @@ def _named_in(f: Features, name: Name) -> bool:
     if name.kind == "person":
         return name in f.places
     if name.kind == "firm":  # 泓野钜丰化工 is mentioned as 钜丰化工: the city is often left out
-        return _mentions(f.text, name.stem[-4:])
-    return _mentions(f.text, name.stem)
+        return mentions(f.text, name.stem[-4:])
+    return mentions(f.text, name.stem)
 
 
-def _mentions(text: str, word: str) -> bool:
+def mentions(text: str, word: str) -> bool:
     """Whether `text` has `word`, whole or as the full name `word` abbreviates (纺机 for
     纺织机械, 污水厂 for 污水处理厂): its characters in order, at most two between each."""
     if word in text:
@@ -375,7 +375,7 @@ def _shared(a: Features, b: Features) -> float:
     short, long = sorted((a, b), key=lambda f: f.weight)
     if not short.weight or short.kinds != long.kinds:
         return 0.0
-    return sum(weight(w) for w in short.words if _mentions(long.text, w)) / short.weight
+    return sum(weight(w) for w in short.words if mentions(long.text, w)) / short.weight
 
 
 def _says_what(f: Features) -> bool:

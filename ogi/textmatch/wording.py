@@ -19,7 +19,8 @@ from jieba.analyse.tfidf import DEFAULT_IDF, IDFLoader
 _CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _SHORT_YEAR = re.compile(r"(?<![\d.])([12]\d)年")  # 23年 = 2023年
 _DOTTED_DATE = re.compile(r"(?<!\d)(\d{4})\.(\d{1,2})\.(\d{1,2})(?!\d)")  # 2023.7.1
-_CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+# 二〇二三年, and the year of a document number written in numerals (琮环罚（二〇二三）十一号).
+_CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=\s*(?:年|[〕\])】]))")
 # 第十二次, 三季度, 二期, 六月二十六日: small Chinese numbers that tell one document from the next.
 _CHINESE_ORDINAL = re.compile(
     r"(?<=第)[一二三四五六七八九十]{1,3}"

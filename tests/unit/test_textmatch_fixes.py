@@ -53,3 +53,7 @@ def test_a_kind_of_document_with_de_inside_is_the_same_kind(a: str, b: str) -> N
 
 def test_placeholder_people_of_other_surnames_stay_apart() -> None:
     assert match(features("张某某家宅基地审批材料"), features("李某某家宅基地审批材料")) is None
+
+
+def test_a_document_number_with_its_year_in_chinese_numerals_is_read() -> None:
+    assert match(features("琮环罚（二〇二三）十一号"), features("申请公开琮环罚〔2023〕11号"))
