@@ -13,7 +13,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import ProcessRecorder, Transcoder
 
 from ogi.clock import Clock, china_date, system_clock
-from ogi.messaging.inbox import Effect, apply_once
+from ogi.messaging.inbox import Effect, apply_once, delivered_position
 from ogi.persistence import DateAsISO, dataclass_transcoding
 
 
@@ -50,6 +50,14 @@ class ServiceApplication(Application[UUID]):
         if apply_once(self, upstream, position, effect):
             self.on_saved()
 
+    def pass_over(self, upstream: str) -> None:
+        """A message of `upstream` this service has no use for (or the relay's position mark,
+        ogi.messaging.relay): only its position is tracked, so that a read asked to reflect it
+        (ogi.freshness) does not wait in vain."""
+        position = delivered_position(upstream)
+        if position is not None:
+            apply_once(self, upstream, position, lambda: None)
+
     def apply_message(
         self,
         upstream: str,
@@ -62,6 +70,7 @@ class ServiceApplication(Application[UUID]):
         not in `messages` are events this service has no use for) and apply it once."""
         message_type = messages.get(subject.rsplit(".", 1)[-1])
         if message_type is None:
+            self.pass_over(upstream)
             return
         message = message_type.FromString(data)
         self.apply_upstream(upstream, message.metadata.notification_id, lambda: effect(message))

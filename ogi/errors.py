@@ -71,6 +71,11 @@ class TooManyAttempts(OgiError):
         super().__init__(message)
 
 
+class NotFreshYet(OgiError):
+    """A read asked to wait for a position (ogi.freshness) did not reach it in time
+    (DEADLINE_EXCEEDED): ask again."""
+
+
 class DataLoss(OgiError):
     """What was stored is damaged or was changed (an issued document whose bytes no longer
     match its SHA-256): refused, never served (DATA_LOSS)."""

@@ -33,6 +33,7 @@ from ogi.errors import (
     InvalidArgument,
     MalformedRequest,
     NotFound,
+    NotFreshYet,
     OgiError,
     PermissionDenied,
     PreconditionFailed,
@@ -58,6 +59,7 @@ _CODES: dict[type[OgiError], int] = {
     PermissionDenied: code_pb2.PERMISSION_DENIED,
     Unavailable: code_pb2.UNAVAILABLE,
     DataLoss: code_pb2.DATA_LOSS,
+    NotFreshYet: code_pb2.DEADLINE_EXCEEDED,
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 
+from ogi.cli import positions
 from ogi.cli.calls import bearer
 from ogi.cli.cases import text
 from ogi.cli.report import DEFAULT_ARCHIVE
@@ -56,7 +57,11 @@ def _call(args: argparse.Namespace, rpc: str, request: Any) -> Any:
 
 def _list(args: argparse.Namespace) -> None:
     reply = _call(
-        args, "ListConversionCandidates", a.ListConversionCandidatesRequest(agency_code=args.agency)
+        args,
+        "ListConversionCandidates",
+        a.ListConversionCandidatesRequest(
+            agency_code=args.agency, min_position=positions.recent(args.archive)
+        ),
     )
     print(f"转主动公开候选 candidates — {len(reply.candidates)}")
     for c in reply.candidates:

@@ -12,7 +12,7 @@ from typing import Any
 
 import grpc
 
-from ogi.cli import documents
+from ogi.cli import documents, positions
 from ogi.cli.calls import bearer
 from ogi.cli.release import CONCLUSIONS, add_released_options, conclusion, released_items
 from ogi.cli.shown import case_state, china_time, day, outcome_table, pad, parsed, wire_outcome
@@ -100,6 +100,7 @@ def _list(stub: Any, args: argparse.Namespace) -> None:
             states=[STATES[s] for s in args.state],
             due_before=wire_date(args.due_before),
             as_of=wire_date(args.as_of),
+            min_position=positions.recent(args.handling),
         ),
         metadata=_metadata(args),
         timeout=10,
@@ -129,7 +130,11 @@ def _list(stub: Any, args: argparse.Namespace) -> None:
 
 
 def _show(stub: Any, args: argparse.Namespace) -> None:
-    case = stub.GetCase(h.GetCaseRequest(case=args.case), metadata=_metadata(args), timeout=10)
+    case = stub.GetCase(
+        h.GetCaseRequest(case=args.case, min_position=positions.recent(args.handling)),
+        metadata=_metadata(args),
+        timeout=10,
+    )
     _print_case(case.case)
 
 
@@ -140,6 +145,7 @@ def _stepper(rpc: str, build: Build) -> Callable[[Any, argparse.Namespace], None
         request.case = args.case
         request.expected_version = args.expected_version
         reply = getattr(stub, rpc)(request, metadata=_metadata(args), timeout=10)
+        positions.remember(reply.case.position, args.handling)
         _print_case(reply.case)
 
     return step

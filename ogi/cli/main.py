@@ -256,7 +256,7 @@ def _apply(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) ->
         request.receipt_date.CopyFrom(pb.CalendarDate(year=d.year, month=d.month, day=d.day))
     metadata = bearer(args.token)
     reply = _with_retries(lambda: stub.SubmitApplication(request, metadata=metadata, timeout=10))
-    positions.remember(reply.position)
+    positions.remember(reply.position, args.server)
     print(f"{label('申请编号', 'Application number')}: {reply.application_number}")
     print(f"{label('查询码', 'Query code')}: {reply.query_code}")
     print(f"{label('收到申请日期', 'Receipt date')}: {_date(reply.receipt_date)}")
@@ -279,7 +279,7 @@ def _status(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) -
         intake_pb2.GetApplicationStatusRequest(
             application_number=args.number,
             query_code=args.code,
-            min_position=positions.recent(),
+            min_position=positions.recent(args.server),
         ),
         timeout=10,
     )
@@ -328,7 +328,7 @@ def _correct(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace) 
         ),
         timeout=10,
     )
-    positions.remember(reply.position)
+    positions.remember(reply.position, args.server)
     print(f"{label('补正收到日期', 'Correction received')}: {_date(reply.receipt_date)}")
 
 
@@ -339,7 +339,7 @@ def _withdraw(stub: intake_pb2_grpc.IntakeServiceStub, args: argparse.Namespace)
         ),
         timeout=10,
     )
-    positions.remember(reply.position)
+    positions.remember(reply.position, args.server)
     print(f"{label('撤回日期', 'Withdrawn on')}: {_date(reply.withdrawal_date)}")
 
 

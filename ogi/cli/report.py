@@ -26,6 +26,7 @@ from typing import Any
 import grpc
 
 from ogi.annual_report import FIGURE_FIELDS, FIVE, ONE, SECTION_TITLES, SIX, cell_label
+from ogi.cli import positions
 from ogi.cli.calls import bearer
 from ogi.cli.report_layout import NOT_WRITTEN, Grid, Section, Table, missing_texts, sections
 from ogi.config import DEFAULT_PORTS
@@ -121,7 +122,12 @@ def run(args: argparse.Namespace) -> None:
                 timeout=30,
             )
         report = stub.GetAnnualReport(
-            a.GetAnnualReportRequest(agency_code=args.agency, year=args.year, roll_up=args.roll_up),
+            a.GetAnnualReportRequest(
+                agency_code=args.agency,
+                year=args.year,
+                roll_up=args.roll_up,
+                min_position=positions.recent(args.archive),
+            ),
             metadata=metadata,
             timeout=30,
         ).report

@@ -26,7 +26,7 @@ from ogi.messaging.deadletter import (
     failure,
     is_transient,
 )
-from ogi.messaging.inbox import delivered_late, late_for
+from ogi.messaging.inbox import delivered_late, delivering, late_for
 from ogi.messaging.stream import STREAM, StreamSettings
 from ogi.messaging.worker import FaultPoint, NatsWorker
 
@@ -81,7 +81,10 @@ class Consumer(NatsWorker):
                 continue
             for message in messages:
                 try:
-                    with delivered_late(late_for(self.durable, message.headers)):
+                    with (
+                        delivered_late(late_for(self.durable, message.headers)),
+                        delivering(message.headers),
+                    ):
                         await asyncio.to_thread(self.apply, message.subject, message.data)
                 except Exception as error:
                     if is_transient(error):

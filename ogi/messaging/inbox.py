@@ -33,6 +33,9 @@ EVERY_CONSUMER = "*"
 # Whether the message being applied is a late one: set by the consumer, which alone sees its
 # headers, around the application's apply (asyncio.to_thread carries it into the thread).
 _late: ContextVar[bool] = ContextVar("late_delivery", default=False)
+# The message's id (Nats-Msg-Id, "<service>:<notification id>"), set the same way: a message
+# this service has no use for still moves the upstream's tracked position (ogi.freshness).
+_message_id: ContextVar[str] = ContextVar("message_id", default="")
 
 
 @contextlib.contextmanager
@@ -42,6 +45,21 @@ def delivered_late(late: bool) -> Iterator[None]:
         yield
     finally:
         _late.reset(token)
+
+
+@contextlib.contextmanager
+def delivering(headers: dict[str, str] | None) -> Iterator[None]:
+    token = _message_id.set((headers or {}).get("Nats-Msg-Id", ""))
+    try:
+        yield
+    finally:
+        _message_id.reset(token)
+
+
+def delivered_position(upstream: str) -> int | None:
+    """The upstream position of the message being applied, if it is `upstream`'s."""
+    service, _, position = _message_id.get().partition(":")
+    return int(position) if service == upstream and position.isdigit() else None
 
 
 def late_for(consumer: str, headers: dict[str, str] | None) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Protocol
 
 import structlog
@@ -34,6 +35,9 @@ log = structlog.get_logger("ogi.relay")
 
 # Fault point: right after a publish is acknowledged, before the position is recorded.
 CRASH_AFTER_PUBLISH = "relay-crash-after-publish"
+# Subject name of the mark published after a batch whose last events were not published.
+POSITION_MARK = "Position"
+MARK_AFTER_SECONDS = 0.2
 
 
 class Outbox(Protocol):
@@ -68,6 +72,7 @@ class Relay(NatsWorker):
         self.reader = READER
         self.retries = RetryRequests()
         self._retry_due = True  # at start: a new release may have fixed the cause
+        self._unmarked: tuple[int, float] | None = None  # (position, since): see _mark_when_idle
 
     async def run(self) -> None:
         try:
@@ -94,7 +99,7 @@ class Relay(NatsWorker):
                 log.info("relay active", position=await asyncio.to_thread(self.outbox.position))
                 leading = True
             if await self._relay_batch(js) == 0:
-                await self.sleep(self.poll_interval)
+                await self.sleep(await self._mark_when_idle(js))
 
     def set_aside_events(self) -> list[SetAsideEvent]:
         return self.outbox.set_aside.events()
@@ -121,11 +126,37 @@ class Relay(NatsWorker):
                 await self._publish(js, item)
                 self._after_publish.passed()
                 acked = item.notification_id
+            if last > acked:
+                self._unmarked = (last, time.monotonic())
+            elif items:
+                self._unmarked = None
             acked = last
         finally:
             if acked > recorded:
                 await asyncio.to_thread(self.outbox.record, acked, recorded)
         return last - position
+
+    async def _mark_when_idle(self, js: JetStreamContext) -> float:
+        """The log ended with events kept private (numbering, assignment) or set aside, and
+        nothing followed for MARK_AFTER_SECONDS: say how far it was read (a message under that
+        position's id), so that consumers track it and a read asked to reflect it elsewhere
+        (ogi.freshness) does not wait for the next public event. Only when idle: under load
+        the next public event does the same for free. Returns how long to sleep."""
+        if self._unmarked is None:
+            return self.poll_interval
+        position, since = self._unmarked
+        waited = time.monotonic() - since
+        if waited < MARK_AFTER_SECONDS:
+            return min(self.poll_interval, MARK_AFTER_SECONDS - waited)
+        await js.publish(
+            f"ogi.{self.service}.{POSITION_MARK}",
+            b"",
+            timeout=5,
+            stream=STREAM,
+            headers={"Nats-Msg-Id": f"{self.service}:{position}"},
+        )
+        self._unmarked = None
+        return self.poll_interval
 
     async def _publish(
         self, js: JetStreamContext, message: OutgoingMessage, *, late: bool = False

@@ -13,6 +13,7 @@ import grpc
 from ogi.auth import Authenticator, Principal
 from ogi.bounds import DateWindow, check_date, check_text
 from ogi.errors import FieldViolation, InvalidArgument
+from ogi.freshness import Freshness
 from ogi.v1 import archive_pb2 as pb
 from ogi.v1 import archive_pb2_grpc
 from ogi.wire import date_from_wire, raise_if, required
@@ -46,12 +47,15 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
     def __init__(self, archive: Archive, auth: Authenticator) -> None:
         self.archive = archive
         self.auth = auth
+        # Reads reflect archive's log and, as applied here, handling's (ogi.freshness).
+        self.freshness = Freshness("archive", archive, ("handling",))
 
     async def GetDossier(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
         _bounded([("dossier", request.dossier, MAX_REF)])
+        position = await self.freshness.read(context, request.min_position)
         dossier = await asyncio.to_thread(self.archive.get_dossier, request.dossier, principal)
-        return pb.GetDossierResponse(dossier=dossier_to_wire(dossier))
+        return pb.GetDossierResponse(dossier=dossier_to_wire(dossier), position=position)
 
     async def RecordRemedy(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
@@ -100,10 +104,15 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
     async def GetAnnualReport(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
         year = _year(request.year)
+        position = await self.freshness.read(
+            context, request.min_position, self.archive.statistics.position
+        )
         report = await asyncio.to_thread(
             self.archive.annual_report, principal, request.agency_code, year, request.roll_up
         )
-        return pb.GetAnnualReportResponse(report=report_to_wire(report, self.archive.agencies))
+        return pb.GetAnnualReportResponse(
+            report=report_to_wire(report, self.archive.agencies), position=position
+        )
 
     async def LockAnnualReport(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         principal = self._principal(context)
@@ -147,10 +156,15 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> Any:
         principal = self._principal(context)
+        position = await self.freshness.read(
+            context, request.min_position, self.archive.art44.position
+        )
         views = await asyncio.to_thread(
             self.archive.list_candidates, principal, request.agency_code
         )
-        return pb.ListConversionCandidatesResponse(candidates=[candidate_to_wire(v) for v in views])
+        return pb.ListConversionCandidatesResponse(
+            candidates=[candidate_to_wire(v) for v in views], position=position
+        )
 
     async def DecideConversionCandidate(
         self, request: Any, context: grpc.aio.ServicerContext

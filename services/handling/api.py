@@ -23,6 +23,7 @@ from ogi.bounds import (
 from ogi.documents.kinds import DocumentReference
 from ogi.documents.wire import FORMATS, KIND_CODES, KINDS, file_name
 from ogi.errors import FieldViolation, InvalidArgument, Unavailable
+from ogi.freshness import Freshness
 from ogi.v1 import handling_pb2, handling_pb2_grpc
 from ogi.wire import (
     GROUNDS,
@@ -82,6 +83,8 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         self.auth = auth
         self.needing_attention = needing_attention
         self.documents = documents
+        # Reads reflect handling's log and, as applied here, intake's (ogi.freshness).
+        self.freshness = Freshness("handling", handling, ("intake",))
 
     async def ListWorklist(
         self, request: handling_pb2.ListWorklistRequest, context: grpc.aio.ServicerContext
@@ -94,21 +97,29 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         check_date(as_of, "as_of", self._edges.planning_dates(self.handling.today()), violations)
         check_text(request.assignee, "assignee", MAX_NAME, violations, single_line=True)
         raise_if(violations)
+        position = await self.freshness.read(
+            context, request.min_position, self.handling.worklist.position
+        )
         query = WorklistQuery(principal.agency_code, request.assignee.strip(), states, due_before)
         today, items = await asyncio.to_thread(self.handling.list_worklist, principal, query, as_of)
         marked = await asyncio.to_thread(self.needing_attention)
         lines = [worklist_item_to_wire(i) for i in items]
         for line in lines:
             line.needs_attention = line.case_id in marked
-        return handling_pb2.ListWorklistResponse(items=lines, today=date_to_wire(today))
+        return handling_pb2.ListWorklistResponse(
+            items=lines, today=date_to_wire(today), position=position
+        )
 
     async def GetCase(
         self, request: handling_pb2.GetCaseRequest, context: grpc.aio.ServicerContext
     ) -> handling_pb2.GetCaseResponse:
         principal = self._principal(context)
         _text(request.case, "case", MAX_CASE_REF)
+        position = await self.freshness.read(context, request.min_position)
         case = await asyncio.to_thread(self.handling.get_case, request.case, principal)
-        return handling_pb2.GetCaseResponse(case=await self._case(case))
+        wire = await self._case(case)
+        wire.position = position
+        return handling_pb2.GetCaseResponse(case=wire)
 
     async def AcceptCase(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         case = await self._change(request, context, lambda c, by: c.accept(by=by))
@@ -412,7 +423,9 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
             lambda c: step(c, principal.subject),
             roles,
         )
-        return await self._case(case)
+        wire = await self._case(case)
+        wire.position = await asyncio.to_thread(self.freshness.written)
+        return wire
 
     async def _case(self, case: Case) -> Any:
         history = await asyncio.to_thread(self.handling.history, case.id)

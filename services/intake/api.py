@@ -13,6 +13,7 @@ from ogi.documents.kinds import DocumentKind
 from ogi.documents.render import PDF
 from ogi.documents.wire import file_name, kind_name
 from ogi.errors import FieldViolation, InvalidArgument, Unavailable
+from ogi.freshness import Freshness
 from ogi.taxonomy import Outcome
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 from ogi.wire import CATEGORY_CODES, CHANNEL_CODES, OUTCOME_CODES, date_to_wire, timestamp
@@ -81,6 +82,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self.auth = auth
         self.proxies = proxies or TrustedProxies.from_env()
         self.documents = documents
+        # Reads reflect intake's log and, as applied here, handling's (ogi.freshness).
+        self.freshness = Freshness("intake", intake, ("handling",))
 
     def requester(self, context: grpc.aio.ServicerContext) -> str:
         """The client's address: the unit that guessing is counted by."""
@@ -106,18 +109,22 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             receipt_date=date_to_wire(receipt.receipt_date),
             submitted_at=timestamp(receipt.submitted_at),
             replayed=receipt.replayed,
+            position=await asyncio.to_thread(self.freshness.written),
         )
 
     async def GetApplicationStatus(
         self, request: intake_pb2.GetApplicationStatusRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.GetApplicationStatusResponse:
+        position = await self.freshness.read(context, request.min_position)
         application = await asyncio.to_thread(
             self.intake.status,
             request.application_number.strip(),
             request.query_code,
             self.requester(context),
         )
-        return self._status(application)
+        status = self._status(application)
+        status.position = position
+        return status
 
     async def DownloadDocument(
         self, request: intake_pb2.DownloadDocumentRequest, context: grpc.aio.ServicerContext
@@ -153,7 +160,10 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             information_from_wire(request.information),
             request.note.strip(),
         )
-        return intake_pb2.SupplyCorrectionResponse(receipt_date=date_to_wire(receipt_date))
+        return intake_pb2.SupplyCorrectionResponse(
+            receipt_date=date_to_wire(receipt_date),
+            position=await asyncio.to_thread(self.freshness.written),
+        )
 
     async def WithdrawApplication(
         self, request: intake_pb2.WithdrawApplicationRequest, context: grpc.aio.ServicerContext
@@ -165,7 +175,10 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             self.requester(context),
             request.reason.strip(),
         )
-        return intake_pb2.WithdrawApplicationResponse(withdrawal_date=date_to_wire(withdrawal_date))
+        return intake_pb2.WithdrawApplicationResponse(
+            withdrawal_date=date_to_wire(withdrawal_date),
+            position=await asyncio.to_thread(self.freshness.written),
+        )
 
     async def SupplyReasons(
         self, request: intake_pb2.SupplyReasonsRequest, context: grpc.aio.ServicerContext

@@ -310,6 +310,7 @@ class Intake(ServiceApplication):
         """Record what handling told the applicant, exactly once."""
         incoming = incoming_notice(subject, data)
         if incoming is None:
+            self.pass_over("handling")
             return
 
         def effect() -> Application | None:

@@ -31,6 +31,7 @@ from ogi.auth import Principal, Role, mint_token
 from ogi.config import load_settings, new_cipher_key
 from ogi.embedded import wait_until_serving
 from ogi.messaging.nats_server import LocalNatsServer, free_port
+from ogi.messaging.relay import POSITION_MARK
 from ogi.messaging.stream import STREAM
 from ogi.persistence import event_store_env, prepare_database
 from ogi.v1 import archive_pb2_grpc, handling_pb2_grpc, intake_pb2_grpc
@@ -280,7 +281,8 @@ class StreamMessage:
 
 
 def stream_messages(nats_url: str) -> list[StreamMessage]:
-    """Every message on stream OGI, in stream order."""
+    """Every event on stream OGI, in stream order (the relays' position marks, which carry
+    none, left out: ogi.messaging.relay)."""
 
     async def read() -> list[StreamMessage]:
         nc = await nats.connect(nats_url)
@@ -295,6 +297,8 @@ def stream_messages(nats_url: str) -> list[StreamMessage]:
                 return messages
             for seq in range(info.state.first_seq, info.state.last_seq + 1):
                 raw = await js.get_msg(STREAM, seq)
+                if (raw.subject or "").endswith(f".{POSITION_MARK}"):
+                    continue
                 messages.append(
                     StreamMessage(
                         raw.subject or "",

@@ -58,7 +58,7 @@ def test_submissions_become_cases_and_a_withdrawal_closes_its_case(
     )
     messages = published(nats_server.url, 6)
     last = decoded(messages[-1]).metadata.notification_id
-    wait_for(lambda: applied_upto(handling_view) == last, what="handling to catch up")
+    wait_for(lambda: applied_upto(handling_view) >= last, what="handling to catch up")
     submitted = [decoded(m) for m in messages if m.subject.endswith("ApplicationSubmitted")]
     cases = {
         e.application_number: handling_view.case(uuid.UUID(e.metadata.aggregate_id))
@@ -74,7 +74,7 @@ def test_submissions_become_cases_and_a_withdrawal_closes_its_case(
     start_handling()  # the durable consumer resumes; nothing is applied again
     marker = intake.stub.SubmitApplication(request())
     last = decoded(published(nats_server.url, 7)[-1]).metadata.notification_id
-    wait_for(lambda: applied_upto(handling_view) == last, what="the marker")
+    wait_for(lambda: applied_upto(handling_view) >= last, what="the marker")
     assert handling_view.recorder.max_notification_id() == (before or 0) + 1
     assert marker.application_number not in cases
 
@@ -105,15 +105,19 @@ def test_killing_handling_mid_stream_leaves_every_case_exactly_once(
     intake = start_intake()
     count = 200
     numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
-    last = decoded(published(nats_server.url, count)[-1]).metadata.notification_id
-    # SIGKILL on the 77th event: its case is committed, its message not yet acked.
+    events = published(nats_server.url, count)
+    last = decoded(events[-1]).metadata.notification_id
+    # SIGKILL on the 77th message: its effect is committed, the message not yet acked.
     crashing = start_handling(wait=False, OGI_FAULT_INJECTION="consumer-crash-before-ack:77")
     assert crashing.wait_exit(30) == -9
     at_kill = applied_upto(handling_view)
     assert 0 < at_kill < last
-    assert len(registrations(handling_view)) == 77
+    # Every submission up to the position tracked, none after (a relay's position mark, which
+    # carries no event, may be among the 77).
+    upto = [e for e in events if decoded(e).metadata.notification_id <= at_kill]
+    assert len(registrations(handling_view)) == len(upto) >= 70
     start_handling()
-    wait_for(lambda: applied_upto(handling_view) == last, timeout=60, what="the rest")
+    wait_for(lambda: applied_upto(handling_view) >= last, timeout=60, what="the rest")
     counts = registrations(handling_view)
     assert len(counts) == count
     assert set(counts.values()) == {1}
