@@ -58,17 +58,33 @@ class HandlingFeed:
         outcome: Outcome,
         served_on: date,
         ground: NonDisclosureGround | None = None,
+        released: list[common_pb2.ReleasedItem] | None = None,
     ) -> None:
+        self.answer(case_id, outcome, served_on, ground, released)
+        self.serve(case_id, served_on)
+
+    def answer(
+        self,
+        case_id: UUID,
+        outcome: Outcome,
+        replied_on: date,
+        ground: NonDisclosureGround | None = None,
+        released: list[common_pb2.ReleasedItem] | None = None,
+    ) -> None:
+        """答复, with the items it released (R1, R2, R8)."""
         self.send(
             case_id,
             events_pb2.ApplicationAnswered(
                 outcome=OUTCOME_CODES[outcome],
-                replied_on=date_to_wire(served_on),
+                replied_on=date_to_wire(replied_on),
                 ground=GROUND_CODES[ground]
                 if ground
                 else common_pb2.NON_DISCLOSURE_GROUND_UNSPECIFIED,
+                released=released or [],
             ),
         )
+
+    def serve(self, case_id: UUID, served_on: date) -> None:
         self.send(
             case_id,
             events_pb2.ReplyServed(

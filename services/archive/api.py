@@ -210,6 +210,57 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> Any:
         principal = self._principal(context)
+        candidate, number = self._correction(request)
+        await asyncio.to_thread(
+            self.archive.exclude_from_candidate,
+            principal,
+            request.agency_code,
+            candidate,
+            number,
+            request.reason,
+        )
+        return pb.ExcludeFromConversionCandidateResponse(
+            candidate_id=str(candidate), application_number=number
+        )
+
+    async def AddToConversionCandidate(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        candidate, number = self._correction(request)
+        await asyncio.to_thread(
+            self.archive.add_to_candidate,
+            principal,
+            request.agency_code,
+            candidate,
+            number,
+            request.reason,
+        )
+        return pb.AddToConversionCandidateResponse(
+            candidate_id=str(candidate), application_number=number
+        )
+
+    async def MergeConversionCandidates(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        into = _uuid(request.candidate_id, "candidate_id", violations)
+        other = _uuid(request.other_candidate_id, "other_candidate_id", violations)
+        check_text(request.reason, "reason", MAX_TEXT, violations, required=True)
+        raise_if(violations)
+        merged = await asyncio.to_thread(
+            self.archive.merge_candidates,
+            principal,
+            request.agency_code,
+            into,
+            other,
+            request.reason,
+        )
+        return pb.MergeConversionCandidatesResponse(candidate_id=str(merged.id))
+
+    def _correction(self, request: Any) -> tuple[UUID, str]:
+        """The candidate and the application of a correction, checked."""
         violations: list[FieldViolation] = []
         candidate = _uuid(request.candidate_id, "candidate_id", violations)
         if not request.application_number.strip():
@@ -224,17 +275,7 @@ class ArchiveServicer(archive_pb2_grpc.ArchiveServiceServicer):
             violations,
         )
         raise_if(violations)
-        await asyncio.to_thread(
-            self.archive.exclude_from_candidate,
-            principal,
-            request.agency_code,
-            candidate,
-            request.application_number.strip(),
-            request.reason,
-        )
-        return pb.ExcludeFromConversionCandidateResponse(
-            candidate_id=str(candidate), application_number=request.application_number.strip()
-        )
+        return candidate, request.application_number.strip()
 
     async def RecordConversionSuggestion(
         self, request: Any, context: grpc.aio.ServicerContext

@@ -31,8 +31,8 @@ from ogi.errors import (
 )
 from ogi.taxonomy import RemedyKind, RemedyResult
 from ogi.textmatch.similarity import MatchPolicy
-from ogi.v1 import events_pb2
-from ogi.wire import event_date
+from ogi.v1 import common_pb2, events_pb2
+from ogi.wire import OUTCOMES, event_date
 from services.archive.candidates import Art44Detector, CandidateView
 from services.archive.conversion import Candidate, ConversionPolicy, Origin
 from services.archive.counting import StatisticsProjector
@@ -46,6 +46,7 @@ from services.archive.domain import (
 )
 from services.archive.filing import MESSAGES, open_dossier, put_on_file
 from services.archive.register import DocumentRegister, RegisterEntry, register_id
+from services.archive.releases import Release, ReleasedItem
 from services.archive.report_entries import ReportEntries, entries_id
 from services.archive.statistics import ReportTable, annual_table, invariant_violations
 
@@ -57,6 +58,28 @@ _INTAKE_MESSAGES: dict[str, Any] = {
     "ProactiveDisclosureSuggested": events_pb2.ProactiveDisclosureSuggested,
 }
 _STAFF = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD)
+_FORMS = {
+    common_pb2.RELEASE_FORM_ELECTRONIC_FILE: "electronic_file",
+    common_pb2.RELEASE_FORM_PAPER: "paper",
+    common_pb2.RELEASE_FORM_PUBLISHED_LINK: "published_link",
+}
+
+
+def release_of(dossier: Dossier, m: events_pb2.ApplicationAnswered) -> Release:
+    """What the reply released, to the dossier's applicant."""
+    return Release(
+        dossier_id=dossier.id,
+        agency_code=dossier.agency_code,
+        application_number=dossier.application_number,
+        applicant_key=dossier.applicant_key,
+        receipt_date=dossier.receipt_date,
+        replied_on=event_date(m.replied_on),
+        outcome=OUTCOMES[m.outcome],
+        items=tuple(
+            ReleasedItem(i.title, i.document_number, _FORMS.get(i.form, ""), i.sha256, i.link)
+            for i in m.released
+        ),
+    )
 
 
 class PublishedReport(Aggregate):
@@ -125,7 +148,7 @@ class Archive(ServiceApplication):
     """The long memory (归档)."""
 
     name = "archive"
-    value_types = VALUE_TYPES
+    value_types = (*VALUE_TYPES, ReleasedItem)
 
     def __init__(
         self,
@@ -172,7 +195,11 @@ class Archive(ServiceApplication):
         if type(message).__name__ == "ApplicationAnswered" and message.released:
             found = cast(DocumentRegister | None, self._get(register_id(existing.agency_code)))
             register = found.titles if found else {}
-        return [existing] if put_on_file(existing, message, self.retention, register) else []
+        if not put_on_file(existing, message, self.retention, register):
+            return []
+        if register is not None:  # the release record the Art 44 candidates are made of
+            return [existing, release_of(existing, message)]
+        return [existing]
 
     # --- dossiers and remedies ----------------------------------------------------------------
 
@@ -461,6 +488,56 @@ class Archive(ServiceApplication):
             lambda c: c.exclude(dossier_id, application_number, reason, on, by=by),
         )
 
+    def add_to_candidate(
+        self,
+        principal: Principal,
+        agency_code: str,
+        candidate: UUID,
+        application_number: str,
+        reason: str,
+    ) -> Candidate:
+        """A handler adds an application that asks for the same information (同一信息) and that
+        nothing put in the candidate: any application of the agency, answered or not."""
+        self._may_decide(principal, agency_code)
+        view = self._view(agency_code, candidate)
+        if application_number in {r.application_number for r in view.requests}:
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "application_number",
+                        "已是该候选项中的申请（already one of the candidate's applications）",
+                    )
+                ]
+            )
+        index = self._get(dossier_number_id(application_number))
+        dossier = self._dossier(cast(DossierNumber, index).dossier_id) if index else None
+        if dossier is None or dossier.agency_code != agency_code:
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "application_number",
+                        "本机关没有该申请（no application of the agency with this number）",
+                    )
+                ]
+            )
+        on, by = self.today(), principal.subject
+        return self._decided(
+            self._candidate(agency_code, candidate, view),
+            lambda c: c.add(str(dossier.id), application_number, reason, on, by=by),
+        )
+
+    def merge_candidates(
+        self, principal: Principal, agency_code: str, into: UUID, other: UUID, reason: str
+    ) -> Candidate:
+        """Two candidates are the same information: `other` becomes part of `into`, which keeps
+        its id and decision; every later request of either is `into`'s."""
+        self._may_decide(principal, agency_code)
+        target = self._candidate(agency_code, into)
+        merged = self._candidate(agency_code, other)
+        target.merge(merged, reason, self.today(), by=principal.subject)
+        self.save(target, merged)
+        return target
+
     @staticmethod
     def _may_decide(principal: Principal, agency_code: str) -> None:
         principal.require_role(Role.HANDLER, Role.OFFICE_HEAD)
@@ -478,9 +555,7 @@ class Archive(ServiceApplication):
         if found := self._get(cid):
             return cast(Candidate, found)
         view = view or self._view(agency_code, cid)
-        return Candidate(
-            agency_code, view.key, Origin.DETECTED, view.subject, self.today(), "detector"
-        )
+        return Candidate(agency_code, view.key, view.origin, view.subject, self.today(), "detector")
 
     def _view(self, agency_code: str, cid: UUID) -> CandidateView:
         """A detected candidate as the detector shows it."""

@@ -3,7 +3,9 @@ applicants have asked for the same disclosable information, it becomes a candida
 converts it (with the publication's link) or declines it (with a reason), and the decision is
 kept. An applicant may also suggest it (Art 44(2)); the suggestion is recorded and answered the
 same way. A handler who finds that one of a candidate's applications asks for other information
-takes it out; it is not joined to that candidate again. No I/O here."""
+takes it out, and it is not joined to that candidate again; one who finds that an application
+nothing joined asks for the same adds it, and two candidates that are one are merged. Every
+correction is kept with who made it and why. No I/O here."""
 
 from __future__ import annotations
 
@@ -63,7 +65,8 @@ class ConversionPolicy:
 
 
 class Origin(StrEnum):
-    DETECTED = "detected"  # several applicants asked (Art 44(1))
+    RELEASED = "released"  # replies released the same item to several applicants (Art 44(1))
+    DETECTED = "detected"  # likely: several applicants' requests read alike (lower confidence)
     SUGGESTED = "suggested"  # an applicant suggested it (Art 44(2))
 
 
@@ -71,6 +74,9 @@ class Decision(StrEnum):
     PENDING = "pending"
     CONVERTED = "converted"  # 转为主动公开
     DECLINED = "declined"  # 不予转为主动公开
+
+
+_SAY_WHY_SAME = "写明为何属于同一信息（say why it is the same information）"
 
 
 def candidate_id(agency_code: str, key: str) -> UUID:
@@ -96,6 +102,9 @@ class Candidate(Aggregate):
         self.decided_on: date | None = None
         self.decided_by = ""
         self.excluded: tuple[str, ...] = ()  # dossier ids taken out
+        self.added: tuple[str, ...] = ()  # dossier ids a handler added
+        self.merged: tuple[str, ...] = ()  # candidates that became part of this one
+        self.merged_into: UUID | None = None  # the candidate this one became part of
 
     @staticmethod
     def create_id(agency_code: str, key: str, **_: object) -> UUID:
@@ -140,6 +149,71 @@ class Candidate(Aggregate):
         if dossier_id not in self.excluded:
             self._excluded(dossier_id, application_number, reason.strip(), on, by)
 
+    def add(
+        self, dossier_id: str, application_number: str, reason: str, on: date, *, by: str
+    ) -> None:
+        """同一信息: the application asks for this information too, though nothing found it
+        (its reply released the item under another record, or its words differ); adding it
+        again changes nothing."""
+        self._undecided()
+        if not reason.strip():
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "reason", "写明为何属于同一信息（say why it is the same information）"
+                    )
+                ]
+            )
+        if dossier_id not in self.added:
+            self._added(dossier_id, application_number, reason.strip(), on, by)
+
+    def merge(self, other: Candidate, reason: str, on: date, *, by: str) -> None:
+        """Two candidates are the same information: `other` becomes part of this one, which
+        keeps its id and its decision. `other` must be undecided (its decision would be lost)."""
+        if not reason.strip():
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "reason", "写明为何属于同一信息（say why it is the same information）"
+                    )
+                ]
+            )
+        if other.id == self.id:
+            raise InvalidArgument(
+                [FieldViolation("other_candidate_id", "不能与自身合并（a candidate is itself）")]
+            )
+        self._not_merged()
+        other._undecided()  # the two candidates of one decision
+        other._merged_into(self.id, on, by)
+        self._merged(str(other.id), other.key, reason.strip(), on, by)
+
+    @event("RequestAdded")
+    def _added(
+        self,
+        dossier_id: str,
+        application_number: str,  # noqa: ARG002
+        reason: str,  # noqa: ARG002
+        on: date,  # noqa: ARG002
+        by: str,  # noqa: ARG002
+    ) -> None:
+        self.added += (dossier_id,)
+        self.excluded = tuple(d for d in self.excluded if d != dossier_id)
+
+    @event("Merged")
+    def _merged(
+        self,
+        other_id: str,
+        other_key: str,  # noqa: ARG002
+        reason: str,  # noqa: ARG002
+        on: date,  # noqa: ARG002
+        by: str,  # noqa: ARG002
+    ) -> None:
+        self.merged += (other_id,)
+
+    @event("MergedInto")
+    def _merged_into(self, candidate_id: UUID, on: date, by: str) -> None:  # noqa: ARG002
+        self.merged_into = candidate_id
+
     @event("RequestExcluded")
     def _excluded(
         self,
@@ -150,8 +224,16 @@ class Candidate(Aggregate):
         by: str,  # noqa: ARG002
     ) -> None:
         self.excluded += (dossier_id,)
+        self.added = tuple(d for d in self.added if d != dossier_id)
+
+    def _not_merged(self) -> None:
+        if self.merged_into is not None:
+            raise PreconditionFailed(
+                f"已并入候选项{self.merged_into}（merged into {self.merged_into} already）"
+            )
 
     def _undecided(self) -> None:
+        self._not_merged()
         if self.decision is not Decision.PENDING:
             raise PreconditionFailed(
                 f"已于{self.decided_on}作出决定"

@@ -10,7 +10,7 @@ from ogi.v1 import archive_pb2 as pb
 from ogi.v1 import common_pb2
 from ogi.wire import CATEGORY_CODES, GROUND_CODES, OUTCOME_CODES, date_to_wire, inverse, timestamp
 from services.archive.application import AnnualReport
-from services.archive.candidates import CandidateView
+from services.archive.candidates import CandidateView, Request
 from services.archive.conversion import Decision, Origin
 from services.archive.domain import Dossier, Remedy
 from services.archive.report_entries import NOT_AN_AMOUNT, yuan_from_wan_yuan
@@ -132,15 +132,7 @@ def candidate_to_wire(view: CandidateView) -> pb.ConversionCandidate:
         candidate_id=str(view.candidate_id),
         origin=_ORIGINS[view.origin],
         subject=view.subject,
-        requests=[
-            pb.CandidateRequest(
-                application_number=r.application_number,
-                receipt_date=date_to_wire(r.receipt_date),
-                description=r.description,
-                applicant_key=r.applicant_key,
-            )
-            for r in view.requests
-        ],
+        requests=[_request(r) for r in view.requests],
         evidence=[
             pb.CandidateEvidence(
                 application_number=numbers.get(link.dossier_id, ""),
@@ -158,11 +150,60 @@ def candidate_to_wire(view: CandidateView) -> pb.ConversionCandidate:
         distinct_applicants=len({r.applicant_key for r in view.requests}),
         excluded=[
             pb.ExcludedApplication(
-                application_number=x.application_number,
+                application_number=x.what,
                 reason=x.reason,
-                excluded_on=date_to_wire(x.excluded_on),
-                excluded_by=x.excluded_by,
+                excluded_on=date_to_wire(x.on),
+                excluded_by=x.by,
             )
             for x in view.excluded
         ],
+        released=[
+            pb.ReleasedEvidence(
+                application_number=r.application_number,
+                replied_on=date_to_wire(r.replied_on),
+                title=r.title,
+                document_number=r.document_number,
+                form=_FORM_CODES.get(r.form, common_pb2.RELEASE_FORM_UNSPECIFIED),
+                sha256=r.sha256,
+                link=r.link,
+                same_by=r.same_by,
+            )
+            for r in view.released
+        ],
+        likely=[_request(r) for r in view.likely],
+        added=[
+            pb.AddedApplication(
+                application_number=a.what,
+                reason=a.reason,
+                added_on=date_to_wire(a.on),
+                added_by=a.by,
+            )
+            for a in view.added
+        ],
+        merged=[
+            pb.MergedCandidate(
+                candidate_id=m.what,
+                reason=m.reason,
+                merged_on=date_to_wire(m.on),
+                merged_by=m.by,
+            )
+            for m in view.merged
+        ],
     )
+
+
+def _request(r: Request) -> pb.CandidateRequest:
+    return pb.CandidateRequest(
+        application_number=r.application_number,
+        receipt_date=date_to_wire(r.receipt_date),
+        description=r.description,
+        applicant_key=r.applicant_key,
+        open=r.open,
+    )
+
+
+_FORM_CODES = {
+    "electronic_file": common_pb2.RELEASE_FORM_ELECTRONIC_FILE,
+    "paper": common_pb2.RELEASE_FORM_PAPER,
+    "published_link": common_pb2.RELEASE_FORM_PUBLISHED_LINK,
+}

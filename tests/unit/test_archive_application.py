@@ -205,7 +205,7 @@ def test_an_application_taken_out_of_a_candidate_is_not_grouped_with_it_again(
     [after] = caught_up(archive).list_candidates(HEAD, "HZMZJ")
     assert after.candidate_id == candidate.candidate_id
     assert [r.applicant_key for r in after.requests] == ["a0", "a2", "a3", "a9"]
-    assert [(x.application_number, x.excluded_by) for x in after.excluded] == [(taken_out, "head")]
+    assert [(x.what, x.by) for x in after.excluded] == [(taken_out, "head")]
     numbers = {r.dossier_id for r in after.requests}
     assert all({link.dossier_id, link.other_id} <= numbers for link in after.evidence)
 
