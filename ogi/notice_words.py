@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ogi.taxonomy import GROUND_TERMS, OUTCOME_TERMS, NonDisclosureGround, Outcome
+from ogi.v1 import common_pb2, notifier_pb2
 
 
 @dataclass(frozen=True)
@@ -177,3 +178,17 @@ def short_line(facts: NoticeFacts) -> str:
     """The notice in one line, for an SMS: 补正告知：请于2026年3月24日前补正申请."""
     said = _SHORT[facts.kind](facts) if facts.kind in _SHORT else ""
     return f"{headline(facts.kind)}：{said}" if said else headline(facts.kind)
+
+
+# How the applicant is told (NotificationChannel) and what became of a message (DeliveryState),
+# as staff read them on the case and on the command line.
+NOTIFICATION_CHANNEL_WORDS = {
+    common_pb2.NOTIFICATION_CHANNEL_EMAIL: "电子邮件",
+    common_pb2.NOTIFICATION_CHANNEL_SMS: "短信",
+}
+DELIVERY_STATE_WORDS = {
+    notifier_pb2.DELIVERY_STATE_PENDING: "待发送",
+    notifier_pb2.DELIVERY_STATE_ACCEPTED: "已发送",
+    notifier_pb2.DELIVERY_STATE_REJECTED: "被拒收",
+    notifier_pb2.DELIVERY_STATE_GAVE_UP: "已放弃",
+}

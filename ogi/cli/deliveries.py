@@ -12,12 +12,12 @@ import grpc
 from ogi.cli.calls import bearer
 from ogi.cli.shown import china_time
 from ogi.config import DEFAULT_PORTS
-from ogi.v1 import common_pb2 as pb
+from ogi.notice_words import NOTIFICATION_CHANNEL_WORDS
 from ogi.v1 import notifier_pb2 as n
 from ogi.v1 import notifier_pb2_grpc
 
 DEFAULT_NOTIFIER = os.environ.get("OGI_NOTIFIER_ADDR", f"127.0.0.1:{DEFAULT_PORTS['notifier']}")
-CHANNELS = {pb.NOTIFICATION_CHANNEL_EMAIL: "电子邮件", pb.NOTIFICATION_CHANNEL_SMS: "短信"}
+CHANNELS = NOTIFICATION_CHANNEL_WORDS
 STATES = {
     n.DELIVERY_STATE_PENDING: "待发送 pending",
     n.DELIVERY_STATE_ACCEPTED: "已发送 accepted",

@@ -49,7 +49,7 @@ def create_app(settings: ConsoleSettings) -> Starlette:
             settings.sign_in_failures * 4, settings.sign_in_window_minutes * 60
         ),
         accounts=LocalAccounts(settings.accounts_file),
-        backends=Backends(settings.intake, settings.handling, settings.archive),
+        backends=Backends(settings.intake, settings.handling, settings.archive, settings.notifier),
     )
     if settings.oidc is not None:
         from services.console.oidc import OidcClient, routes  # only with a provider configured

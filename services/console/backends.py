@@ -16,6 +16,7 @@ from ogi.v1 import (
     archive_pb2_grpc,
     handling_pb2_grpc,
     intake_pb2_grpc,
+    notifier_pb2_grpc,
     operations_pb2_grpc,
 )
 
@@ -61,14 +62,18 @@ def refusal(error: grpc.RpcError) -> Refusal:
 class Backends:
     """One channel per service, opened in the running event loop (grpc.aio)."""
 
-    def __init__(self, intake: str, handling: str, archive: str) -> None:
+    def __init__(self, intake: str, handling: str, archive: str, notifier: str = "") -> None:
         self.addresses = {"intake": intake, "handling": handling, "archive": archive}
+        # Optional: without the notifier the console works, and says deliveries are unknown.
+        self.notifier_address = notifier
         self._channels: dict[str, grpc.aio.Channel] = {}
 
     def open(self) -> None:
         self._channels = {
             name: grpc.aio.insecure_channel(address) for name, address in self.addresses.items()
         }
+        if self.notifier_address:
+            self._channels["notifier"] = grpc.aio.insecure_channel(self.notifier_address)
 
     async def close(self) -> None:
         for channel in self._channels.values():
@@ -78,6 +83,8 @@ class Backends:
         """The services that do not report SERVING now (grpc.health.v1)."""
         down = []
         for name, channel in self._channels.items():
+            if name == "notifier":  # not needed to work cases
+                continue
             try:
                 reply = await health_pb2_grpc.HealthStub(channel).Check(
                     health_pb2.HealthCheckRequest(), timeout=1
@@ -99,6 +106,11 @@ class Backends:
     @property
     def archive(self) -> archive_pb2_grpc.ArchiveServiceStub:
         return archive_pb2_grpc.ArchiveServiceStub(self._channels["archive"])
+
+    @property
+    def notifier(self) -> notifier_pb2_grpc.NotifierServiceStub | None:
+        channel = self._channels.get("notifier")
+        return notifier_pb2_grpc.NotifierServiceStub(channel) if channel else None
 
     def operations(self, service: str) -> operations_pb2_grpc.OperationsServiceStub:
         return operations_pb2_grpc.OperationsServiceStub(self._channels[service])

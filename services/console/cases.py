@@ -14,6 +14,7 @@ from starlette.routing import Route
 from ogi.clock import china_date, system_clock
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import handling_pb2 as h
+from ogi.v1 import notifier_pb2 as n
 from ogi.wire import date_to_wire
 from services.console import documents
 from services.console.backends import Refusal, call
@@ -217,6 +218,22 @@ async def _dossier(request: Request, case: h.Case) -> Any:
     return reply.dossier
 
 
+async def _deliveries(request: Request, case: h.Case) -> Any:
+    """What the notifier sent the applicant about the case (each notice, channel, masked
+    address, state, attempts); None when the notifier cannot be asked now."""
+    notifier = console(request).backends.notifier
+    if notifier is None:
+        return None
+    try:
+        return await call(
+            notifier.ListDeliveries,
+            n.ListDeliveriesRequest(application_number=case.application_number),
+            await token(request, session(request)),
+        )
+    except Refusal:
+        return None
+
+
 async def _show(request: Request, case: h.Case, status_code: int = 200, **context: Any) -> Response:
     current = session(request)
     steps = [
@@ -232,6 +249,7 @@ async def _show(request: Request, case: h.Case, status_code: int = 200, **contex
         case=case,
         steps=steps,
         dossier=await _dossier(request, case),
+        deliveries=await _deliveries(request, case),
         documents=await documents.issued(request, case),
         document_kinds=documents.kind_names(),
         issued=request.query_params.get("issued") == "1",

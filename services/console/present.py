@@ -11,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from ogi.auth import Role
 from ogi.clock import china_time_text
+from ogi.notice_words import DELIVERY_STATE_WORDS, NOTIFICATION_CHANNEL_WORDS
 from ogi.taxonomy import (
     CASE_STATE_TERMS,
     CATEGORY_TERMS,
@@ -62,6 +63,8 @@ REVIEW_CONCLUSIONS = {
     )
     if hasattr(h, name)
 }
+NOTIFICATION_CHANNELS = NOTIFICATION_CHANNEL_WORDS
+DELIVERY_STATES = DELIVERY_STATE_WORDS
 SERVICE_METHODS = {
     pb.SERVICE_METHOD_DIRECT: "直接送达",
     pb.SERVICE_METHOD_ENTRUSTED: "委托送达",
@@ -167,6 +170,8 @@ GLOBALS = {
     "GROUND_CHOICES": GROUND_CHOICES,
     "RELEASE_FORMS": RELEASE_FORMS,
     "REVIEW_CONCLUSIONS": REVIEW_CONCLUSIONS,
+    "NOTIFICATION_CHANNELS": NOTIFICATION_CHANNELS,
+    "DELIVERY_STATES": DELIVERY_STATES,
     "RELEASE_ROWS": 3,
     "CASE_STATE_TERMS": CASE_STATE_TERMS,
     "Role": Role,

@@ -33,6 +33,7 @@ class ConsoleSettings:
     intake: str
     handling: str
     archive: str
+    notifier: str  # what the applicant was sent (NotifierService), shown on the case
     nats_url: str
     data_dir: Path
     agencies_file: Path | None
@@ -64,6 +65,7 @@ def load_console_settings(environ: Mapping[str, str] = os.environ) -> ConsoleSet
         intake=environ.get("OGI_INTAKE_ADDR", f"127.0.0.1:{DEFAULT_PORTS['intake']}"),
         handling=environ.get("OGI_HANDLING_ADDR", f"127.0.0.1:{DEFAULT_PORTS['handling']}"),
         archive=environ.get("OGI_ARCHIVE_ADDR", f"127.0.0.1:{DEFAULT_PORTS['archive']}"),
+        notifier=environ.get("OGI_NOTIFIER_ADDR", f"127.0.0.1:{DEFAULT_PORTS['notifier']}"),
         nats_url=environ.get("OGI_NATS_URL", "nats://127.0.0.1:4222"),
         data_dir=data_dir,
         agencies_file=Path(p) if (p := environ.get("OGI_AGENCIES_FILE")) else None,
