@@ -168,15 +168,33 @@ async def search(request: Request) -> Response:
     try:
         case = await _case(request, query)
     except Refusal as refused:
-        if refused.code in (
+        if refused.code not in (
             grpc.StatusCode.NOT_FOUND,
             grpc.StatusCode.PERMISSION_DENIED,
             grpc.StatusCode.INVALID_ARGUMENT,
         ):
-            # Another agency's case is not told apart from one that does not exist.
-            return render(request, "search.html", current, 404, query=query, not_found=True)
-        raise
+            raise
+        # Not a case number of one's agency (another agency's is not told apart from none):
+        # the applicant's name, which handling records as a read of each case it finds.
+        return await _by_applicant(request, query)
     return redirect(f"/cases/{case.application_number}")
+
+
+async def _by_applicant(request: Request, query: str) -> Response:
+    current = session(request)
+    try:
+        reply = await call(
+            console(request).backends.handling.FindCasesByApplicant,
+            h.FindCasesByApplicantRequest(name=query),
+            await token(request, current),
+        )
+    except Refusal as refused:
+        if refused.code is grpc.StatusCode.PERMISSION_DENIED:  # a role that may not see who
+            return render(request, "search.html", current, 404, query=query, not_found=True)
+        return render(request, "search.html", current, 422, query=query, refusal=refused)
+    if not reply.matches:
+        return render(request, "search.html", current, 404, query=query, not_found=True)
+    return render(request, "search.html", current, query=query, matches=list(reply.matches))
 
 
 async def _case(request: Request, reference: str) -> h.Case:

@@ -41,6 +41,7 @@ from services.handling.fees import FeeMethod, per_application_fee, per_page_fee
 from services.handling.issuing import DocumentDesk
 from services.handling.letters import reply_letter_violations
 from services.handling.wire import (
+    CASE_STATE_CODES,
     CASE_STATES,
     CONSULTED_PARTIES,
     FEE_METHODS,
@@ -328,6 +329,28 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         )
         return handling_pb2.GetApplicantResponse(
             application_number=case.application_number, applicant=applicant, delivery=delivery
+        )
+
+    async def FindCasesByApplicant(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        name = _text(request.name, "name", MAX_NAME, required=True, single_line=True)
+        if len(name.strip()) < 2:
+            raise InvalidArgument(
+                [FieldViolation("name", "至少两个字（at least two characters of the name）")]
+            )
+        call = "ogi.v1.HandlingService/FindCasesByApplicant"
+        found = await asyncio.to_thread(self.handling.find_by_applicant, principal, name, call)
+        return handling_pb2.FindCasesByApplicantResponse(
+            matches=[
+                handling_pb2.ApplicantMatch(
+                    application_number=case.application_number,
+                    state=CASE_STATE_CODES[case.state],
+                    receipt_date=date_to_wire(case.receipt_date),
+                    applicant_name=applicant.name,
+                    description=case.description,
+                )
+                for case, applicant in found
+            ]
         )
 
     async def ListApplicantReads(self, request: Any, context: grpc.aio.ServicerContext) -> Any:

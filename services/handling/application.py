@@ -4,7 +4,8 @@ steps of a case, each allowed only to the caller's agency and roles."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
@@ -42,6 +43,7 @@ from services.handling.domain import (
     IssuedDocument,
 )
 from services.handling.letters import PLACEHOLDER, CaseRecord, letter, offered_kinds
+from services.handling.answered import AnsweredProjector, Similar, SimilarAnswered
 from services.handling.views import worklist_view
 from services.handling.worklist import (
     WorklistItem,
@@ -57,6 +59,13 @@ log = structlog.get_logger("handling")
 APPLICANT_READERS = (Role.REGISTRAR, Role.HANDLER, Role.OFFICE_HEAD)
 READS_PAGE = 1000
 _READ_TOPIC = f"{ApplicantDetailsRead.__module__}:ApplicantDetailsRead.Read"
+_REGISTERED_TOPIC = f"{Case.__module__}:Case.Registered"
+FOUND_AT_MOST = 50  # cases a search by applicant name shows (and records as read)
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: NFKC (全角 forms), no spaces, case folded."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def _enum_value(enum: Any, name: str) -> Any:
@@ -110,12 +119,19 @@ class Handling(ServiceApplication):
         self.edges = edges or EdgePolicy()
         self._sealer = Sealer(env["CIPHER_KEY"])  # the platform's key, which sealed the applicant
         self.worklist = WorklistProjector(self.repository, worklist_view(self), calendar)
+        self.answered = AnsweredProjector(self)
+        self._similar = SimilarAnswered(self.answered.tables)
 
     @property
     def process_recorder(self) -> ProcessRecorder:
         return cast(ProcessRecorder, self.recorder)
 
     # --- handlers' use cases ------------------------------------------------------------------
+
+    def similar_answered(self, ref: str, principal: Principal, n: int) -> list[Similar]:
+        """类似申请曾答复: the agency's earlier requests most like the case, with what their
+        replies released (services.handling.answered)."""
+        return self._similar.most_alike(self.get_case(ref, principal), n)
 
     def get_case(self, ref: str, principal: Principal) -> Case:
         """A case of the caller's agency, by case id or application number."""
@@ -180,13 +196,34 @@ class Handling(ServiceApplication):
         )
         return case, applicant, delivery
 
-    def _opened(self, case: Case, principal: Principal, call: str) -> common_pb2.Applicant:
-        """The sealed applicant, opened; the reading is saved first, so none goes unrecorded."""
-        if not case.sealed_applicant:
-            raise NotFound(
-                "此案件没有申请人信息（registered before applicant details reached handling）"
-            )
-        read = ApplicantDetailsRead(
+    def find_by_applicant(
+        self, principal: Principal, name: str, call: str
+    ) -> list[tuple[Case, common_pb2.Applicant]]:
+        """申请人查询: the cases of the caller's agency whose applicant's name holds `name`
+        (spaces and full-width forms aside), oldest first, at most FOUND_AT_MOST. Each case
+        found shows who applied, so each is an opening of applicant details, recorded like
+        GetApplicant before anything is returned."""
+        principal.require_role(*APPLICANT_READERS)
+        wanted = _name_key(name)
+        found: list[tuple[Case, common_pb2.Applicant]] = []
+        for registered in self._events_of(_REGISTERED_TOPIC):
+            if registered.agency_code != principal.agency_code:
+                continue
+            if not registered.sealed_applicant:
+                continue
+            applicant = self._open(registered.sealed_applicant)
+            if wanted in _name_key(applicant.name):
+                case = self.case(registered.originator_id)
+                if case is not None:
+                    found.append((case, applicant))
+            if len(found) >= FOUND_AT_MOST:
+                break
+        if found:
+            self.save(*[self._read(case, principal, call) for case, _ in found])
+        return found
+
+    def _read(self, case: Case, principal: Principal, call: str) -> ApplicantDetailsRead:
+        return ApplicantDetailsRead(
             case_id=case.id,
             application_number=case.application_number,
             agency_code=case.agency_code,
@@ -194,10 +231,26 @@ class Handling(ServiceApplication):
             roles=sorted(r.value for r in principal.roles),
             call=call,
         )
-        self.save(read)
-        return common_pb2.Applicant.FromString(
-            self._sealer.open(base64.b64decode(case.sealed_applicant))
-        )
+
+    def _open(self, sealed: str) -> common_pb2.Applicant:
+        return common_pb2.Applicant.FromString(self._sealer.open(base64.b64decode(sealed)))
+
+    def _events_of(self, topic: str) -> Iterator[Any]:
+        """Every stored event of one topic, oldest first, read a page at a time."""
+        start = 1
+        while batch := self.recorder.select_notifications(start, READS_PAGE, topics=[topic]):
+            for notification in batch:
+                yield self.mapper.to_domain_event(notification)
+            start = batch[-1].id + 1
+
+    def _opened(self, case: Case, principal: Principal, call: str) -> common_pb2.Applicant:
+        """The sealed applicant, opened; the reading is saved first, so none goes unrecorded."""
+        if not case.sealed_applicant:
+            raise NotFound(
+                "此案件没有申请人信息（registered before applicant details reached handling）"
+            )
+        self.save(self._read(case, principal, call))
+        return self._open(case.sealed_applicant)
 
     # --- documents (发文) ---------------------------------------------------------------------
 
@@ -296,20 +349,13 @@ class Handling(ServiceApplication):
         """The access log of applicant details in the caller's agency, oldest first."""
         principal.require_role(Role.AUDITOR)
         case_id = self._find(ref).id if ref.strip() else None
-        found = []
-        start = 1
-        while batch := self.recorder.select_notifications(start, READS_PAGE, topics=[_READ_TOPIC]):
-            for notification in batch:
-                read: Any = self.mapper.to_domain_event(notification)
-                if read.agency_code != principal.agency_code:
-                    continue
-                if case_id is not None and read.case_id != case_id:
-                    continue
-                if since is not None and china_date(read.timestamp) < since:
-                    continue
-                found.append(read)
-            start = batch[-1].id + 1
-        return found
+        return [
+            read
+            for read in self._events_of(_READ_TOPIC)
+            if read.agency_code == principal.agency_code
+            and (case_id is None or read.case_id == case_id)
+            and (since is None or china_date(read.timestamp) >= since)
+        ]
 
     def list_worklist(
         self, principal: Principal, query: WorklistQuery, as_of: date | None

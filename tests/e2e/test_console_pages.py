@@ -23,7 +23,7 @@ from ogi.v1 import archive_pb2 as a
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
 from ogi.wire import date_to_wire
-from tests.builders import request, reviewed_reply
+from tests.builders import APPLICANT_NAME, request, reviewed_reply
 from tests.e2e.console_system import (
     Console,
     api_token,
@@ -113,6 +113,8 @@ def test_overdue_flag_htmx_filter_bulk_assignment_search_downloads_and_register(
     handler.fill("#q", late)
     handler.click("form[role=search] button[type=submit]")
     handler.wait_for_url(f"{console.url}/cases/{late}")
+    handler.goto(f"{console.url}/search?q={APPLICANT_NAME}")  # 申请人查询: recorded as reads
+    assert late in handler.locator("main table").inner_text()
 
     csv = handler.request.get(f"{console.url}/report/download.csv?year={TODAY.year}")
     assert csv.headers["content-type"].startswith("text/csv")

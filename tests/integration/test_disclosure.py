@@ -216,3 +216,35 @@ def test_a_review_that_refuses_stops_any_release(system: ThreeServices) -> None:
         h.ReplyToApplicationRequest(case=number, reply=refusal), metadata=HANDLER
     ).case
     assert replied.outcome == pb.OUTCOME_R3
+
+
+def test_staff_find_their_agencys_cases_by_the_applicants_name_and_each_find_is_logged(
+    system: ThreeServices,
+) -> None:
+    """申请人查询 (issue 18): by the name, within one's agency; every case shown is a read."""
+    named = system.intake.stub.SubmitApplication(
+        request(applicant__name="欧阳明月")
+    ).application_number
+    accepted(system)  # another applicant's case, not to be found
+    api = system.handling.handling
+    before = len(api.ListApplicantReads(h.ListApplicantReadsRequest(), metadata=AUDITOR).reads)
+
+    def found(metadata: Any = HANDLER, name: str = "欧阳 明月") -> list[str]:
+        reply = api.FindCasesByApplicant(
+            h.FindCasesByApplicantRequest(name=name), metadata=metadata
+        )
+        return [m.application_number for m in reply.matches]
+
+    assert wait_for(lambda: found() == [named], what="the case found by the name")
+    matches = api.FindCasesByApplicant(
+        h.FindCasesByApplicantRequest(name="明月"), metadata=REGISTRAR
+    ).matches
+    assert [(m.application_number, m.applicant_name) for m in matches] == [(named, "欧阳明月")]
+    assert found(OTHER_AGENCY) == []
+    refused(lambda: found(AUDITOR), grpc.StatusCode.PERMISSION_DENIED)
+    error = refused(lambda: found(name="欧"), grpc.StatusCode.INVALID_ARGUMENT)
+    assert violations(error) == ["name"]
+    reads = api.ListApplicantReads(h.ListApplicantReadsRequest(), metadata=AUDITOR).reads
+    searched = [r for r in reads[before:] if r.call.endswith("FindCasesByApplicant")]
+    assert {r.application_number for r in searched} == {named}
+    assert {r.reader for r in searched} >= {"李四", "登记员"}
