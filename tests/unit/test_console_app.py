@@ -26,6 +26,7 @@ def settings(tmp_path: Path, *, secure: bool, idle_minutes: float = 30) -> Conso
         intake="127.0.0.1:1",
         handling="127.0.0.1:1",
         archive="127.0.0.1:1",
+        notifier="127.0.0.1:1",
         nats_url="nats://127.0.0.1:1",
         data_dir=tmp_path,
         agencies_file=None,
