@@ -74,6 +74,13 @@ def add_parser(sub: Any) -> None:
     show.set_defaults(command=_show)
     show.add_argument("case", help="application number or case id")
 
+    similar = steps.add_parser(
+        "similar", help="类似申请曾答复: earlier requests like this one, and what was released"
+    )
+    similar.set_defaults(command=_similar)
+    similar.add_argument("case", help="application number or case id")
+    similar.add_argument("--limit", type=int, default=5, help="how many (1 to 20)")
+
     for name, help_, rpc, build, options in _STEPS:
         step = steps.add_parser(name, help=help_)
         step.set_defaults(command=_stepper(rpc, build))
@@ -136,6 +143,26 @@ def _show(stub: Any, args: argparse.Namespace) -> None:
         timeout=10,
     )
     _print_case(case.case)
+
+
+def _similar(stub: Any, args: argparse.Namespace) -> None:
+    reply = stub.SimilarAnsweredRequests(
+        h.SimilarAnsweredRequestsRequest(case=args.case, limit=args.limit),
+        metadata=_metadata(args),
+        timeout=10,
+    )
+    print(f"类似申请曾答复 earlier requests like {args.case} — {len(reply.similar)}")
+    for found in reply.similar:
+        print(
+            f"\n{found.application_number}  相似度 {found.similarity:.2f}  "
+            f"{wire_outcome(found.outcome, with_row=False)}  答复 {text(found.replied_on)}"
+        )
+        print(f"  {found.description[:60]}")
+        for item in found.released:
+            number = f" {item.document_number}" if item.document_number else ""
+            where = f" {item.link}" if item.link else ""
+            digest = f" SHA-256 {item.sha256[:12]}…" if item.sha256 else ""
+            print(f"  提供 released: {item.title}{number}{where}{digest}")
 
 
 def _stepper(rpc: str, build: Build) -> Callable[[Any, argparse.Namespace], None]:

@@ -53,6 +53,7 @@ def main() -> None:
         agencies=agencies,
     )
     worklist = ProjectionWorker(handling, handling.worklist)
+    answered = ProjectionWorker(handling, handling.answered)  # 类似申请曾答复
     # Never blocks for good: what cannot be applied is set aside (ogi.setaside), and a database
     # that is away is waited for by the worker once serving, not here.
     worklist.catch_up(within=STARTUP_CATCH_UP_SECONDS)
@@ -80,6 +81,7 @@ def main() -> None:
 
     def saved() -> None:
         worklist.wake()
+        answered.wake()
         relay.wake()
 
     handling.on_saved = saved
@@ -95,14 +97,14 @@ def main() -> None:
             HandlingServicer(handling, auth, needing_attention, desk),
             s,
         )
-        add_operations(s, [worklist, relay], auth)
+        add_operations(s, [worklist, answered, relay], auth)
 
     server = RpcServer(
         settings.listen,
         [handling_pb2.DESCRIPTOR.services_by_name["HandlingService"].full_name, OPERATIONS_SERVICE],
         servicers,
     )
-    serve(handling, server, [worklist, consumer, relay, store])
+    serve(handling, server, [worklist, answered, consumer, relay, store])
 
 
 def document_engine(agencies: AgencyDirectory) -> DocumentEngine:

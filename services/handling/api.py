@@ -50,6 +50,7 @@ from services.handling.wire import (
     case_to_wire,
     document_to_wire,
     released_from_wire,
+    similar_to_wire,
     worklist_item_to_wire,
 )
 from services.handling.worklist import WorklistQuery
@@ -64,6 +65,7 @@ MAX_TEXT = 5000
 MAX_ITEM = 500
 MAX_ITEMS = 50
 MAX_CASE_REF = 100
+MAX_SIMILAR = 20  # earlier requests shown at once (类似申请曾答复)
 MAX_CORRECTION_PERIOD = 60  # working days; Art 30 asks a reasonable period (default 15)
 MAX_PAGES = 1_000_000  # pages provided under one application
 MAX_ORDINAL_IN_MONTH = 10_000
@@ -121,6 +123,22 @@ class HandlingServicer(handling_pb2_grpc.HandlingServiceServicer):
         wire = await self._case(case)
         wire.position = position
         return handling_pb2.GetCaseResponse(case=wire)
+
+    async def SimilarAnsweredRequests(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+        principal = self._principal(context)
+        violations: list[FieldViolation] = []
+        check_text(request.case, "case", MAX_CASE_REF, violations, required=True)
+        if not 0 <= request.limit <= MAX_SIMILAR:
+            violations.append(
+                FieldViolation("limit", f"1至{MAX_SIMILAR}（from 1 to {MAX_SIMILAR}; 0 for 5）")
+            )
+        raise_if(violations)
+        found = await asyncio.to_thread(
+            self.handling.similar_answered, request.case, principal, request.limit or 5
+        )
+        return handling_pb2.SimilarAnsweredRequestsResponse(
+            similar=[similar_to_wire(s) for s in found]
+        )
 
     async def AcceptCase(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         case = await self._change(request, context, lambda c, by: c.accept(by=by))

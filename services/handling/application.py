@@ -33,6 +33,7 @@ from ogi.sealing import Sealer
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES, CHANNELS, event_date
 from ogi.workdays import WorkingDayCalendar
+from services.handling.answered import AnsweredProjector, Similar, SimilarAnswered
 from services.handling.domain import (
     CASE_VALUE_TYPES,
     OPEN_STATES,
@@ -43,7 +44,6 @@ from services.handling.domain import (
     IssuedDocument,
 )
 from services.handling.letters import PLACEHOLDER, CaseRecord, letter, offered_kinds
-from services.handling.answered import AnsweredProjector, Similar, SimilarAnswered
 from services.handling.views import worklist_view
 from services.handling.worklist import (
     WorklistItem,

@@ -11,7 +11,7 @@ from ogi.deadlines import Deadline, working_days_left
 from ogi.documents.kinds import ConsultedParty, DocumentReference
 from ogi.documents.wire import KIND_CODES, issued_document
 from ogi.errors import FieldViolation
-from ogi.taxonomy import term_for
+from ogi.taxonomy import Outcome, term_for
 from ogi.v1 import common_pb2, handling_pb2
 from ogi.wire import (
     CATEGORY_CODES,
@@ -22,6 +22,7 @@ from ogi.wire import (
     timestamp,
 )
 from ogi.workdays import WorkingDayCalendar
+from services.handling.answered import Similar
 from services.handling.disclosure import (
     ConfidentialityReview,
     ReleasedItem,
@@ -202,6 +203,30 @@ def released_to_wire(items: Any) -> list[common_pb2.ReleasedItem]:
         )
         for i in items
     ]
+
+
+def similar_to_wire(found: Similar) -> handling_pb2.SimilarAnsweredRequest:
+    a = found.answered
+    return handling_pb2.SimilarAnsweredRequest(
+        application_number=a.application_number,
+        receipt_date=date_to_wire(a.receipt_date),
+        description=a.description,
+        outcome=OUTCOME_CODES[Outcome(a.outcome)],
+        replied_on=date_to_wire(a.replied_on),
+        released=released_to_wire(
+            [
+                ReleasedItem(
+                    item["title"],
+                    ReleaseForm(item["form"]),
+                    item["document_number"],
+                    item["sha256"],
+                    item["link"],
+                )
+                for item in a.released
+            ]
+        ),
+        similarity=round(found.similarity, 3),
+    )
 
 
 def review_to_wire(review: ConfidentialityReview) -> handling_pb2.ConfidentialityReview:
