@@ -108,6 +108,7 @@ bench: proto
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.art44
 	$(BIN)/python -m bench.console
+	$(BIN)/python -m bench.similar
 	$(BIN)/python -m bench.documents
 
 clean:

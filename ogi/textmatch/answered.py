@@ -21,7 +21,9 @@ from ogi.textmatch.ranking import AnsweredRequest, Reading, ReleasedDocument, re
 from ogi.textmatch.similarity import CataloguedDocument, Features, document_number, features
 
 # How many of those sharing the most pairs are read and ranked.
-SHORTLIST = 30
+SHORTLIST = 20
+# Pairs fewer requests than this have always count, however common among a few requests.
+COMMON = 50
 # Readings kept in memory (about 20 KB each).
 READINGS_KEPT = 50_000
 _CHINESE = re.compile(r"[\u4e00-\u9fff]+")
@@ -60,10 +62,15 @@ class AnsweredIndex:
     def __len__(self) -> int:
         return len(self._requests)
 
-    def add(self, requests: Iterable[AnsweredRequest]) -> None:
+    def add(self, requests: Iterable[AnsweredRequest], readings: Iterable[Reading] = ()) -> None:
+        """Answered requests (a request again replaces it), with those of their readings
+        already made (ogi.textmatch.stored); the others are read when first shortlisted."""
         with self._lock:
             for request in requests:
                 self._add(request)
+            for reading in readings:
+                if reading.key in self._requests:
+                    self._keep(reading)
 
     def most_alike(
         self, description: str, year: int | None = None, n: int = 5, leave_out: str = ""
@@ -101,10 +108,11 @@ class AnsweredIndex:
         """Those sharing the most of the description's pairs, each pair weighted by how rare
         it is among the agency's requests."""
         total = len(self._requests) or 1
+        common = max(COMMON, total // 10)  # a pair this many have says little about which
         score: dict[str, float] = {}
         for token in tokens(description):
             having = self._postings.get(token)
-            if not having or len(having) > total // 2 + 1:  # says nothing about which
+            if not having or len(having) > common:
                 continue
             idf = math.log(1 + total / len(having))
             for key in having:
@@ -126,8 +134,11 @@ class AnsweredIndex:
         if key in self._readings:
             self._readings.move_to_end(key)
             return self._readings[key]
-        reading = read(self._requests[key])
-        self._readings[key] = reading
+        return self._keep(read(self._requests[key]))
+
+    def _keep(self, reading: Reading) -> Reading:
+        self._readings[reading.key] = reading
+        self._readings.move_to_end(reading.key)
         if len(self._readings) > self.kept:
             self._readings.popitem(last=False)
         return reading

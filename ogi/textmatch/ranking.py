@@ -2,18 +2,17 @@
 it sees what was released before and releases the same item again. A ranking, best first, not
 a decision: the handler chooses what to release.
 
-An earlier request is read with what its reply released: its own words, and each released
-item's title and document number (文号). A new request is compared with the request, with each
-item and with both together; the closest of the three counts. Strongest first: the same 文号,
-the same title, a match of the matcher (ogi.textmatch.similarity) — then how much of the words
-the two share, lowered where the matcher sees different information (another number, year,
-kind of record, place or person). No I/O."""
+An earlier request is read with what its reply released: its own words, and with them each
+released item's title and document number (文号). A new request is compared with both, and the
+closer counts (a short request is not drowned by the titles beside it). Strongest first: the
+same 文号, the same title, a match of the matcher (ogi.textmatch.similarity) — then how much of
+the words the two share, lowered where the matcher sees different information (another number,
+year, kind of record, place or person). No I/O."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ogi.textmatch.similarity import (
     Features,
@@ -23,7 +22,6 @@ from ogi.textmatch.similarity import (
     mentions,
     records_apart,
 )
-from ogi.textmatch.wording import weight
 
 # What a match of the matcher adds to the words shared: the same 文号 tells the most.
 _SIGNAL = {"document_number": 3.0, "title": 2.0, "text": 1.0}
@@ -57,17 +55,15 @@ class AnsweredRequest:
 
 @dataclass(frozen=True)
 class Reading:
-    """An answered request read once: its words, each item's, and all of them together."""
+    """An answered request read once: its words, and its words with the items'."""
 
     key: str
     views: tuple[Features, ...]
 
 
 def read(answered: AnsweredRequest) -> Reading:
-    items = [_item_text(d) for d in answered.released]
     views = [features(answered.description, year=answered.year)]
-    views += [features(text) for text in items]
-    if items:
+    if items := [_item_text(d) for d in answered.released]:
         views.append(features(" ".join([answered.description, *items]), year=answered.year))
     return Reading(answered.key, tuple(views))
 
@@ -127,14 +123,9 @@ def _share(a: Features, b: Features) -> float:
     if not a.weight:
         return 0.0
     text, found = b.text, 0.0
-    for word in a.words:
+    for word, weight, pairs in a.weighted:
         if word in text or mentions(text, word):
-            found += weight(word)
-        elif pairs := _pairs(word):
-            found += weight(word) * _PARTLY * sum(p in text for p in pairs) / len(pairs)
+            found += weight
+        elif pairs:
+            found += weight * _PARTLY * sum(p in text for p in pairs) / len(pairs)
     return found / a.weight
-
-
-@lru_cache(maxsize=65_536)
-def _pairs(word: str) -> tuple[str, ...]:
-    return tuple(word[i : i + 2] for i in range(len(word) - 1))

@@ -116,6 +116,13 @@ class Features:
     def weight(self) -> float:
         return sum(map(weight, self.words))
 
+    @cached_property
+    def weighted(self) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
+        """Each word with its weight and its pairs of characters, worked out once."""
+        return tuple(
+            (w, weight(w), tuple(w[i : i + 2] for i in range(len(w) - 1))) for w in self.words
+        )
+
     text: str  # normalised, without punctuation or document numbers
 
 

@@ -9,6 +9,7 @@ something (R1, R2, R8), the items; each process keeps an agency's answered reque
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
 
 from ogi.setaside import SetAsideLog, set_aside_tables
+from ogi.textmatch import stored
 from ogi.textmatch.answered import AnsweredIndex
-from ogi.textmatch.ranking import AnsweredRequest, ReleasedDocument
+from ogi.textmatch.ranking import AnsweredRequest, ReleasedDocument, read
 from ogi.views import Statement, TrackedTables, tracked_tables
 from services.handling.disclosure import RELEASING
 from services.handling.domain import Case
@@ -32,11 +34,15 @@ _TABLES = {
         "CREATE TABLE IF NOT EXISTS {answered} (case_id TEXT PRIMARY KEY, "
         "agency_code TEXT NOT NULL, application_number TEXT NOT NULL, "
         "receipt_date TEXT NOT NULL, description TEXT NOT NULL, outcome TEXT NOT NULL, "
-        "replied_on TEXT, released TEXT NOT NULL, seq BIGINT NOT NULL)",
+        "replied_on TEXT, released TEXT NOT NULL, reading TEXT NOT NULL, "
+        "reading_version TEXT NOT NULL, seq BIGINT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS answered_seq ON {answered} (agency_code, seq)",
     ]
 }
 _C: Any = Case
+# A row's seq is its batch's last notification id times this, plus its place in the batch: each
+# row written later has a larger one, which the readers follow.
+_PER_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -69,40 +75,62 @@ class AnsweredProjector:
         return self.tables.position()
 
     def project(self, domain_events: list[Any], after: int, last_notification_id: int) -> None:
-        statements = [s for e in domain_events for s in _statements(e, last_notification_id)]
+        batch = _Batch(self.tables, last_notification_id * _PER_BATCH)
+        statements = [s for e in domain_events for s in batch.statements(e)]
         self.tables.write(statements, Tracking(SOURCE, last_notification_id), after)
 
     def reapply(self, domain_event: Any, claim: Statement) -> None:
-        self.tables.write(_statements(domain_event, self.position()), None, claim=claim)
+        """Written after every row of the batches so far (a batch numbers fewer rows than
+        _PER_BATCH), so that it is read again."""
+        batch = _Batch(self.tables, (self.position() + 1) * _PER_BATCH - 1)
+        self.tables.write(batch.statements(domain_event), None, claim=claim)
 
     def attention(self, _domain_event: Any, /) -> list[Statement]:
         return []  # a request not in the table is only not suggested
 
 
-def _statements(e: Any, seq: int) -> list[Statement]:
-    if isinstance(e, _C.Registered):
-        return [
-            (
-                "INSERT INTO {answered} VALUES (?, ?, ?, ?, ?, '', NULL, '[]', ?) "
-                "ON CONFLICT (case_id) DO NOTHING",
+class _Batch:
+    """The statements for a batch of events, which may hold a case's registration and its
+    reply: what the request says is taken from the batch first, then from the table."""
+
+    def __init__(self, tables: TrackedTables, first: int) -> None:
+        self.tables = tables
+        self._seqs = itertools.count(first)
+        self.asked: dict[str, tuple[str, int]] = {}  # case → its words, the year received
+
+    def statements(self, e: Any) -> list[Statement]:
+        case_id = str(e.originator_id)
+        if isinstance(e, _C.Registered):
+            self.asked[case_id] = (e.description, e.receipt_date.year)
+            return [
                 (
-                    str(e.originator_id),
-                    e.agency_code,
-                    e.application_number,
-                    e.receipt_date.isoformat(),
-                    e.description,
-                    seq,
-                ),
-            )
-        ]
-    if isinstance(e, _C.CorrectionReceived):
-        return [
-            (
-                "UPDATE {answered} SET description = ? WHERE case_id = ?",
-                (e.description, str(e.originator_id)),
-            )
-        ]
-    if isinstance(e, _C.Replied) and e.reply.outcome in RELEASING:
+                    "INSERT INTO {answered} VALUES (?, ?, ?, ?, ?, '', NULL, '[]', '', '', ?) "
+                    "ON CONFLICT (case_id) DO NOTHING",
+                    (
+                        case_id,
+                        e.agency_code,
+                        e.application_number,
+                        e.receipt_date.isoformat(),
+                        e.description,
+                        next(self._seqs),
+                    ),
+                )
+            ]
+        if isinstance(e, _C.CorrectionReceived):
+            year = self._asked(case_id)[1]
+            self.asked[case_id] = (e.description, year)
+            return [
+                (
+                    "UPDATE {answered} SET description = ? WHERE case_id = ?",
+                    (e.description, case_id),
+                )
+            ]
+        if isinstance(e, _C.Replied) and e.reply.outcome in RELEASING:
+            return [self._replied(case_id, e.reply)]
+        return []
+
+    def _replied(self, case_id: str, reply: Any) -> Statement:
+        """The items and, read now once, the request with them (ogi.textmatch.stored)."""
         items = [
             {
                 "title": i.title,
@@ -111,22 +139,39 @@ def _statements(e: Any, seq: int) -> list[Statement]:
                 "sha256": i.sha256,
                 "link": i.link,
             }
-            for i in e.reply.released
+            for i in reply.released
         ]
-        return [
+        description, year = self._asked(case_id)
+        reading = read(_request(case_id, description, items, year))
+        return (
+            "UPDATE {answered} SET outcome = ?, replied_on = ?, released = ?, reading = ?, "
+            "reading_version = ?, seq = ? WHERE case_id = ?",
             (
-                "UPDATE {answered} SET outcome = ?, replied_on = ?, released = ?, seq = ? "
-                "WHERE case_id = ?",
-                (
-                    str(e.reply.outcome),
-                    e.reply.replied_on.isoformat(),
-                    json.dumps(items, ensure_ascii=False),
-                    seq,
-                    str(e.originator_id),
-                ),
+                str(reply.outcome),
+                reply.replied_on.isoformat(),
+                json.dumps(items, ensure_ascii=False),
+                stored.dumps(reading),
+                stored.version(),
+                next(self._seqs),
+                case_id,
+            ),
+        )
+
+    def _asked(self, case_id: str) -> tuple[str, int]:
+        if case_id not in self.asked:
+            found = self.tables.read(
+                "SELECT description, receipt_date FROM {answered} WHERE case_id = ?", [case_id]
             )
-        ]
-    return []
+            description, received = found[0] if found else ("", "1970-01-01")
+            self.asked[case_id] = (description, date.fromisoformat(str(received)).year)
+        return self.asked[case_id]
+
+
+def _request(
+    case_id: str, description: str, items: list[dict[str, str]], year: int
+) -> AnsweredRequest:
+    released = tuple(ReleasedDocument(i["title"], i["document_number"]) for i in items)
+    return AnsweredRequest(case_id, description, released, year)
 
 
 class SimilarAnswered:
@@ -158,7 +203,7 @@ class SimilarAnswered:
                 row
                 for row in self.tables.read(
                     "SELECT case_id, application_number, receipt_date, description, outcome, "
-                    "replied_on, released, seq FROM {answered} "
+                    "replied_on, released, seq, reading, reading_version FROM {answered} "
                     "WHERE agency_code = ? AND seq >= ? AND outcome <> '' ORDER BY seq",
                     [agency, self._seen.get(agency, 0)],
                 )
@@ -169,21 +214,21 @@ class SimilarAnswered:
             self._seqs.update((str(row[0]), int(row[7])) for row in rows)
             answered = [_answered(row) for row in rows]
             self._answered.update((a.case_id, a) for a in answered)
+            current = stored.version()
             index.add(
-                AnsweredRequest(
-                    a.case_id,
-                    a.description,
-                    tuple(ReleasedDocument(i["title"], i["document_number"]) for i in a.released),
-                    a.receipt_date.year,
-                )
-                for a in answered
+                (
+                    _request(a.case_id, a.description, a.released, a.receipt_date.year)
+                    for a in answered
+                ),
+                # Read by the projection; one read by another matcher is read again when needed.
+                (stored.loads(str(row[0]), row[8]) for row in rows if row[9] == current),
             )
             self._seen[agency] = int(rows[-1][7])
             return index
 
 
 def _answered(row: tuple[Any, ...]) -> Answered:
-    case_id, number, received, description, outcome, replied, released, _ = row
+    case_id, number, received, description, outcome, replied, released, *_ = row
     return Answered(
         str(case_id),
         number,
