@@ -323,6 +323,12 @@ _ITEMS = f"""
     ORDER BY replied_on, application_number, item
 """
 
+_SETTLED = f"""
+    SELECT DISTINCT x.dossier_id FROM {{art44_released}} x
+    JOIN {{art44_requests}} r ON r.dossier_id = x.dossier_id
+    WHERE x.agency_code = :agency AND r.grp IN ({_WORTH})
+"""
+
 
 class _Reading:
     """One agency's candidates, read from the projection's tables at once."""
@@ -342,7 +348,9 @@ class _Reading:
         self.items = [
             row[:11] for row in self.read(*_named(_ITEMS, named)) if row[11] in self.policy.outcomes
         ]
-        self.settled = {row[0] for row in self.items}  # replies that released items
+        # Requests of the groups worth reading whose replies released items, in a candidate
+        # or not (one taken out of a candidate is still answered exactly).
+        self.settled = {d for (d,) in self.read(*_named(_SETTLED, named))}
         self.rows = {
             r[0]: r
             for r in self.read(

@@ -249,3 +249,19 @@ def test_an_item_like_one_taken_out_does_not_bring_others_in(archive: Archive) -
     [after] = listed(archive, Origin.RELEASED)
     assert [r.application_number for r in after.requests] == [*numbers, both]
     assert like_wrong not in {r.application_number for r in after.requests}
+
+
+def test_an_application_taken_out_does_not_bring_back_the_likely_twin(archive: Archive) -> None:
+    """Taken out of a released candidate, its reply still released an item: the requests that
+    read alike are all answered exactly, so no likely candidate appears beside it."""
+    feed = HandlingFeed(archive.apply_handling_event)
+    alike = "菏泽市2025年城乡低保资金发放明细表"
+    numbers = [
+        released_to(feed, alike, [item("明细", "菏民发〔2025〕3号")], key, 5 + n)
+        for n, key in enumerate("abcd")
+    ]
+    [candidate] = listed(archive)
+    archive.exclude_from_candidate(HEAD, "HZMZJ", candidate.candidate_id, numbers[3], "另一年度")
+    [after] = listed(archive)
+    assert after.candidate_id == candidate.candidate_id
+    assert [r.application_number for r in after.requests] == numbers[:3]
