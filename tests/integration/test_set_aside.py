@@ -121,13 +121,14 @@ def test_a_case_the_worklist_cannot_apply_is_set_aside_and_applied_after_the_fix
     )
     assert [(r.reader, r.applied, r.still_set_aside, r.done) for r in retried.readers] == [
         ("worklist", 0, 2, True),
+        ("answered", 0, 0, True),
         ("relay", 0, 0, True),
     ]
     # The operator's command line says the same.
     token = ["--service", handling.listen, "--token", OPERATOR[0][1].removeprefix("Bearer ")]
     assert cli(["deadletters", "set-aside", *token]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed[0] == f"# {handling.listen}: relay 0, worklist 2"
+    assert listed[0] == f"# {handling.listen}: answered 0, relay 0, worklist 2"
     assert [x.split("\t")[:3] for x in listed[1:]] == [
         ["worklist", f"#{e.notification_id}", str(bad_case)] for e in aside
     ]
