@@ -11,11 +11,17 @@ from uuid import uuid4
 from eventsourcing.domain import Aggregate
 
 from ogi.agencies import Agency, AgencyDirectory
-from ogi.taxonomy import ApplicantCategory, Outcome
+from ogi.taxonomy import ApplicantCategory, NonDisclosureGround, Outcome
 from services.archive.application import Archive
 from services.archive.domain import Dossier, RetentionPolicy
 from services.archive.filing import MESSAGES, open_dossier, put_on_file
 from services.handling.application import Handling
+from services.handling.disclosure import (
+    ConfidentialityReview,
+    ReleasedItem,
+    ReleaseForm,
+    ReviewConclusion,
+)
 from services.handling.domain import Case, Reply, ServiceMethod
 from tests.handling_feed import HandlingFeed
 
@@ -24,6 +30,12 @@ BIG = "B0000"  # the agency with 100,000 concluded cases
 CATEGORIES = list(ApplicantCategory)
 OUTCOMES = [Outcome.R1, Outcome.R2, Outcome.R2, Outcome.R8]
 SAVE_BATCH = 400  # aggregates per transaction
+RELEASED_PAPER = ReleasedItem("2025年城乡低保资金发放明细", ReleaseForm.PAPER, "菏民发〔2025〕3号")
+RELEASED_LINK = ReleasedItem(
+    "2025年城乡低保资金发放明细",
+    ReleaseForm.PUBLISHED_LINK,
+    link="https://www.example.gov.cn/1.html",
+)
 
 
 def directory(agencies: int) -> AgencyDirectory:
@@ -56,7 +68,8 @@ def save_until(app: Any, events: int, make: Callable[[int], Aggregate]) -> int:
 
 
 def seed_handling(app: Handling, events: int, agencies: int, big_cases: int) -> int:
-    """Cases registered, accepted, assigned, answered and served: five events each."""
+    """Cases registered, accepted, assigned, reviewed (保密审查), answered and served: six events
+    each; each reply releases what it says, as the law now asks of a release reply."""
 
     def make(n: int) -> Case:
         received = _received(n)
@@ -71,8 +84,20 @@ def seed_handling(app: Handling, events: int, agencies: int, big_cases: int) -> 
         )
         case.accept(by="bench")
         case.assign("李四", by="bench")
+        outcome = OUTCOMES[n % len(OUTCOMES)]
+        partly = outcome is Outcome.R8
+        conclusion = ReviewConclusion.PARTLY_DISCLOSABLE if partly else ReviewConclusion.DISCLOSABLE
+        reviewed_on = received + timedelta(days=9)
+        withheld = "身份证号码" if partly else ""
+        review = ConfidentialityReview("bench", conclusion, "保密审查规定", reviewed_on, withheld)
+        case.review_confidentiality(review, by="bench")
         reply = Reply(
-            OUTCOMES[n % len(OUTCOMES)], received + timedelta(days=10), reasons="依法答复"
+            outcome,
+            received + timedelta(days=10),
+            reasons="依法答复",
+            ground=NonDisclosureGround.THIRD_PARTY if partly else None,
+            released=(RELEASED_LINK if outcome is Outcome.R1 else RELEASED_PAPER,),
+            withheld=withheld,
         )
         case.answer(reply, by="bench")
         case.serve(ServiceMethod.POST, received + timedelta(days=12), by="bench")

@@ -78,7 +78,9 @@ class OidcClient:
         verifier = self.settings.verifier
         identity = verifier.decode(str(tokens.get("id_token", "")), self.settings.client_id)
         if identity.get("nonce") != pending.nonce:
-            raise Unauthenticated("the ID token's nonce is not this sign-in's")
+            raise Unauthenticated(
+                "登录凭据与本次登录不符（the ID token's nonce is not this sign-in's）"
+            )
         return verifier.verify(str(tokens.get("access_token", "")))
 
     async def refresh(self, session: Session) -> None:
