@@ -148,7 +148,7 @@ def test_art44_candidate_exclude_and_convert(
             system.intake.stub.SubmitApplication(
                 request(
                     applicant__identity_document__number=applicant_id,
-                    information__description="菏泽市2025年城乡低保资金发放明细表",
+                    information__description="菏泽市2025年特困人员救助供养金发放名单",
                 ),
                 timeout=10,
             ).application_number
@@ -157,7 +157,14 @@ def test_art44_candidate_exclude_and_convert(
     for number in numbers:
         wait_for(partial(_listed, system, number), what="the case")
         api.AcceptCase(h.AcceptCaseRequest(case=number), metadata=handler_token, timeout=10)
-        reviewed_reply(api, number, h.Reply(outcome=pb.OUTCOME_R2), handler_token)
+        # What these four replies released, and no other test's: the candidate is theirs.
+        released = pb.ReleasedItem(
+            title="菏泽市2025年特困人员救助供养金发放名单",
+            document_number="菏民发〔2025〕99号",
+            form=pb.RELEASE_FORM_PAPER,
+        )
+        reply = h.Reply(outcome=pb.OUTCOME_R2, released=[released])
+        reviewed_reply(api, number, reply, handler_token)
         api.RecordService(
             h.RecordServiceRequest(case=number, method=pb.SERVICE_METHOD_POST),
             metadata=handler_token,
