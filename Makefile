@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 STUBS := $(patsubst proto/%.proto,%_pb2.py,$(PROTOS))
 
-.PHONY: help venv proto run run-prod lint browser browser-deps documents-deps k8s-schemas test test-unit test-integration bench clean
+.PHONY: help venv proto run run-prod lint browser browser-deps documents-deps k8s-schemas test test-unit test-integration bench bench-province clean
 
 help:
 	@echo "make run      - embedded mode: local nats-server + services on SQLite, the console (:8080),"
@@ -110,6 +110,12 @@ bench: proto
 	$(BIN)/python -m bench.console
 	$(BIN)/python -m bench.similar
 	$(BIN)/python -m bench.documents
+
+# A province simulated (issue 21): 1,000 agencies, 150,000 applications a year for five years;
+# store sizes, full replays, annual reports, start-up. Smaller: make bench-province SCALE=0.05
+SCALE ?= 1.0
+bench-province: proto documents-deps
+	$(BIN)/python -m bench.province --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache tests/k8s/node_modules \
