@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import time
@@ -24,7 +25,7 @@ from bench.__main__ import postgres_url
 from bench.measure import machine, save
 from bench.province_report import markdown
 from bench.province_seed import applications_per_year
-from bench.province_services import mark_published, startup_seconds
+from bench.province_services import mark_published, startup
 from bench.province_store import (
     YearSeeded,
     app_of,
@@ -144,6 +145,9 @@ def measure(
         name: asdict(r) | {"rate": round(r.rebuild_rate), "raw_rate": round(r.raw_rate)}
         for name, r in replays.items()
     }
+    figures["bench_peak_rss_mb"] = round(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+    )
     print(f"  {backend}: annual reports...", flush=True)
     figures["reports"] = annual_reports(archive, args.first_year, args.years)
     mark_published(handling)
@@ -157,8 +161,8 @@ def measure(
             else postgres_schema_bytes(url, schema)
         )
     print(f"  {backend}: start-up of the services...", flush=True)
-    figures["startup_seconds"] = {
-        service: startup_seconds(
+    figures["startup"] = {
+        service: startup(
             service, *places[service], agencies_file, folder / f"run-{backend}-{service}"
         )
         for service in SERVICES

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.province_services import SETTLE_SECONDS
+
 MB = 1024 * 1024
 
 
@@ -65,7 +67,15 @@ def _backend(name: str, figures: dict[str, Any]) -> list[str]:
             f"province's roll-up **{year['province_rollup_ms']:.1f} ms** "
             f"({year['province_received']:,} received that year)"
         )
-    for service, seconds in figures["startup_seconds"].items():
-        shown = ", ".join(f"{s:.2f}" for s in seconds)
-        lines.append(f"- start-up of {service} until SERVING: **{shown} s**")
+    for service, started in figures["startup"].items():
+        shown = ", ".join(f"{s:.2f}" for s in started["seconds"])
+        memory = ", ".join(f"{m:,.0f}" for m in started["peak_rss_mb"])
+        lines.append(
+            f"- start-up of {service} until SERVING: **{shown} s**; its peak memory "
+            f"{memory} MB after {SETTLE_SECONDS:g} s of serving"
+        )
+    lines.append(
+        f"- this benchmark's process (replays and reports, in-process): peak memory "
+        f"{figures['bench_peak_rss_mb']:,.0f} MB"
+    )
     return [*lines, ""]

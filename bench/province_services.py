@@ -22,6 +22,17 @@ from ogi.messaging.stream import STREAM
 from services.handling.integration import translator
 
 SERVING_TIMEOUT = 900.0
+SETTLE_SECONDS = 5.0  # serving for a while before its memory is read: background work starts
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), where /proc tells; 0 elsewhere."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return round(int(line.split()[1]) / 1024, 1)
 
 
 def mark_published(handling: Any) -> int:
@@ -35,14 +46,15 @@ def mark_published(handling: Any) -> int:
     return int(last)
 
 
-def startup_seconds(
+def startup(
     service: str, url: str, schema: str, agencies_file: Path, folder: Path, times: int = 2
-) -> list[float]:
-    """Seconds from starting `service` on the store to SERVING, `times` starts in a row."""
+) -> dict[str, list[float]]:
+    """Seconds from starting `service` on the store to SERVING, `times` starts in a row, and
+    its peak memory after serving a few seconds."""
     folder.mkdir(parents=True, exist_ok=True)
     nats = LocalNatsServer(folder / "nats")
     nats.start()
-    seconds = []
+    seconds, memory = [], []
     try:
         for _ in range(times):
             listen = f"127.0.0.1:{free_port()}"
@@ -69,9 +81,11 @@ def startup_seconds(
                 try:
                     wait_until_serving(listen, SERVING_TIMEOUT, process)
                     seconds.append(round(time.perf_counter() - started, 2))
+                    time.sleep(SETTLE_SECONDS)
+                    memory.append(peak_rss_mb(process.pid))
                 finally:
                     process.terminate()
                     process.wait(60)
     finally:
         nats.stop()
-    return seconds
+    return {"seconds": seconds, "peak_rss_mb": memory}
