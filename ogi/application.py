@@ -4,17 +4,29 @@ in China time, and a hook run after every save (to wake the relay and projection
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.persistence import ProcessRecorder, Transcoder
 
 from ogi.clock import Clock, china_date, system_clock
-from ogi.messaging.inbox import Effect, apply_once, delivered_position
+from ogi.messaging.inbox import (
+    Delivery,
+    Effect,
+    PendingAwareRepository,
+    apply_all,
+    apply_once,
+    delivered_position,
+)
 from ogi.persistence import DateAsISO, dataclass_transcoding
+
+# What a service makes of one upstream message: its position and effect, or None for a message
+# it has no use for (only its position is tracked).
+Prepare = Callable[[str, bytes], tuple[int, Effect] | None]
 
 
 class ServiceApplication(Application[UUID]):
@@ -30,6 +42,20 @@ class ServiceApplication(Application[UUID]):
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
+
+    def construct_repository(self) -> Repository[UUID]:
+        # The library's own settings, with a repository that sees a batch's unsaved changes
+        # (ogi.messaging.inbox.apply_all).
+        made = super().construct_repository()
+        cache_maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return PendingAwareRepository(
+            made.event_store,
+            snapshot_store=made.snapshot_store,
+            cache_maxsize=int(cache_maxsize) if cache_maxsize else None,
+            fastforward=made.fastforward,
+            fastforward_skipping=made.fastforward_skipping,
+            deepcopy_from_cache=made.deepcopy_from_cache,
+        )
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
@@ -74,3 +100,38 @@ class ServiceApplication(Application[UUID]):
             return
         message = message_type.FromString(data)
         self.apply_upstream(upstream, message.metadata.notification_id, lambda: effect(message))
+
+    def apply_messages(
+        self,
+        upstream: str,
+        messages: Mapping[str, Any],
+        deliveries: Sequence[Delivery],
+        effect: Callable[[Any], Any],
+    ) -> None:
+        """A batch of apply_message, applied in one transaction (ogi.messaging.inbox)."""
+
+        def prepare(subject: str, data: bytes) -> tuple[int, Effect] | None:
+            message_type = messages.get(subject.rsplit(".", 1)[-1])
+            if message_type is None:
+                return None
+            message = message_type.FromString(data)
+            return message.metadata.notification_id, partial(effect, message)
+
+        self.apply_batch(upstream, deliveries, prepare)
+
+    def apply_batch(self, upstream: str, deliveries: Sequence[Delivery], prepare: Prepare) -> None:
+        """Apply consecutive upstream messages once, in one transaction: what `prepare` makes
+        of each, and the positions of those it has no use for."""
+        items: list[tuple[int, Effect]] = []
+        for delivery in deliveries:
+            prepared = prepare(delivery.subject, delivery.data)
+            if prepared is not None:
+                items.append(prepared)
+            elif (position := delivery.position(upstream)) is not None:
+                items.append((position, _nothing))
+        if items and apply_all(self, upstream, items):
+            self.on_saved()
+
+
+def _nothing() -> None:
+    """The effect of a message a service has no use for."""

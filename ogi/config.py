@@ -36,10 +36,16 @@ class Settings:
     stream_replicas: int
     duplicate_window_seconds: float
     relay_poll_seconds: float  # how often a standing-by relay tries for the lock, and polls
+    consumer_batch: int  # upstream messages applied in one transaction at most
 
     @property
     def stream(self) -> StreamSettings:
-        return StreamSettings(self.nats_url, self.stream_replicas, self.duplicate_window_seconds)
+        return StreamSettings(
+            self.nats_url,
+            self.stream_replicas,
+            self.duplicate_window_seconds,
+            self.consumer_batch,
+        )
 
     @property
     def uses_postgres(self) -> bool:
@@ -70,6 +76,7 @@ def load_settings(service: str, environ: Mapping[str, str] = os.environ) -> Sett
         stream_replicas=int(environ.get("OGI_STREAM_REPLICAS", "1")),
         duplicate_window_seconds=float(environ.get("OGI_DUPLICATE_WINDOW_SECONDS", "86400")),
         relay_poll_seconds=float(environ.get("OGI_RELAY_POLL_SECONDS", "1")),
+        consumer_batch=max(1, int(environ.get("OGI_CONSUMER_BATCH", "256"))),
     )
 
 

@@ -11,19 +11,26 @@ from the message's LATE_FOR header) and it is tracked under a name of its own
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, cast
+from uuid import UUID
 
 import structlog
-from eventsourcing.application import Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
+
+from ogi.messaging.worker import FaultPoint
 
 log = structlog.get_logger("ogi.inbox")
 
 # Returns the aggregate it changed, or those, or None.
 Effect = Callable[[], Aggregate | Sequence[Aggregate] | None]
+
+# Fault point (tests): a batch's effects are being made, nothing of it is committed.
+CRASH_MID_BATCH = "consumer-crash-mid-batch"
 
 # Header of a message delivered late on purpose: "*" for every consumer (a relay publishing an
 # event it had set aside: none has seen it), or the one durable consumer that set it aside.
@@ -62,9 +69,90 @@ def delivered_position(upstream: str) -> int | None:
     return int(position) if service == upstream and position.isdigit() else None
 
 
-def late_for(consumer: str, headers: dict[str, str] | None) -> bool:
+def late_for(consumer: str, headers: Mapping[str, str] | None) -> bool:
     """Whether a message with these headers is a late delivery for `consumer`."""
     return (headers or {}).get(LATE_FOR) in (EVERY_CONSUMER, consumer)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message of a batch, as the consumer fetched it (never a late one: those are
+    applied alone, ogi.messaging.consumer)."""
+
+    subject: str
+    data: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The event's name: the last token of ogi.<service>.<Name>."""
+        return self.subject.rsplit(".", 1)[-1]
+
+    def position(self, upstream: str) -> int | None:
+        """Its upstream position (Nats-Msg-Id ``<service>:<notification id>``), if it is
+        `upstream`'s."""
+        service, _, position = self.headers.get("Nats-Msg-Id", "").partition(":")
+        return int(position) if service == upstream and position.isdigit() else None
+
+
+# The aggregates a batch has changed so far, by id, while its effects are being made: what a
+# later effect reads of them (PendingAwareRepository) is what the earlier ones left, not the
+# stored state, which the batch has not yet written.
+_pending: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("pending", default=None)
+
+
+class PendingAwareRepository(Repository[UUID]):
+    """The application's repository, which inside a batch returns the batch's own, not yet
+    saved, state of an aggregate (its latest version only)."""
+
+    def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
+        pending = _pending.get()
+        if version is None and pending is not None and aggregate_id in pending:
+            return pending[aggregate_id]
+        return super().get(aggregate_id, version=version, **kwargs)
+
+
+_mid_batch = FaultPoint(CRASH_MID_BATCH)
+
+
+def apply_all(app: Application[Any], upstream: str, items: Sequence[tuple[int, Effect]]) -> int:
+    """Apply the effects of consecutive upstream events (position, effect), in order, and save
+    all they changed with the last position's tracking, in one transaction; positions already
+    tracked are skipped (a redelivery). The number applied now; 0 if another process applied
+    them first. Raises what an effect raises, with nothing saved."""
+    recorder = cast(ProcessRecorder, app.recorder)
+    done = recorder.max_tracking_id(upstream) or 0
+    fresh = [(position, effect) for position, effect in items if position > done]
+    if not fresh:
+        log.info("already applied", upstream=upstream, upto=items[-1][0] if items else done)
+        return 0
+    positions = [position for position, _ in fresh]
+    if positions != sorted(set(positions)):
+        raise ValueError(f"positions out of order in a batch: {positions}")
+    events: list[Any] = []
+    pending: dict[UUID, Aggregate] = {}
+    token = _pending.set(pending)
+    try:
+        for _, effect in fresh:
+            for aggregate in _changed(effect()):
+                pending[aggregate.id] = aggregate
+                # Collected after each effect, so the log keeps the upstream order across
+                # aggregates as well.
+                events.extend(aggregate.collect_events())
+            _mid_batch.passed()
+    finally:
+        _pending.reset(token)
+    try:
+        app.events.put(events, tracking=Tracking(upstream, positions[-1]))
+    except IntegrityError:
+        if recorder.has_tracking_id(upstream, positions[-1]):
+            return 0  # another replica applied the whole batch first
+        raise
+    return len(fresh)
+
+
+def _changed(changed: Aggregate | Sequence[Aggregate] | None) -> list[Aggregate]:
+    return [changed] if isinstance(changed, Aggregate) else list(changed or [])
 
 
 def apply_once(app: Application[Any], upstream: str, position: int, effect: Effect) -> bool:
@@ -76,9 +164,7 @@ def apply_once(app: Application[Any], upstream: str, position: int, effect: Effe
     if recorder.has_tracking_id(name, position):
         log.info("already applied", upstream=upstream, position=position, late=name != upstream)
         return False
-    changed = effect()
-    aggregates = [changed] if isinstance(changed, Aggregate) else list(changed or [])
-    events = [e for aggregate in aggregates for e in aggregate.collect_events()]
+    events = [e for aggregate in _changed(effect()) for e in aggregate.collect_events()]
     try:
         app.events.put(events, tracking=Tracking(name, position))
     except IntegrityError:

@@ -18,6 +18,9 @@ class StreamSettings:
     nats_url: str
     replicas: int = 1
     duplicate_window: float = 86400.0  # seconds
+    # Messages a consumer applies in one transaction at most (OGI_CONSUMER_BATCH): a few hundred
+    # keep a transaction short and catch up thousands a second.
+    batch: int = 256
 
 
 def subject(service: str, event_name: str) -> str:

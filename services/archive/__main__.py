@@ -9,6 +9,7 @@ import grpc
 from ogi.agencies import AgencyDirectory
 from ogi.auth import Authenticator
 from ogi.bounds import EdgePolicy
+from ogi.leadership import leadership
 from ogi.messaging.consumer import Consumer
 from ogi.operations import OPERATIONS_SERVICE, add_operations
 from ogi.persistence import event_store_env
@@ -42,9 +43,16 @@ def main() -> None:
         "ogi.handling.>",
         archive.apply_handling_event,
         settings.stream,
+        apply_batch=archive.apply_handling_events,
+        leadership=leadership(settings, "consumer-archive-handling"),
     )
     suggestions = Consumer(
-        "archive-intake", "ogi.intake.>", archive.apply_intake_event, settings.stream
+        "archive-intake",
+        "ogi.intake.>",
+        archive.apply_intake_event,
+        settings.stream,
+        apply_batch=archive.apply_intake_events,
+        leadership=leadership(settings, "consumer-archive-intake"),
     )
 
     def saved() -> None:

@@ -4,7 +4,7 @@ once published; conversion candidates are listed and decided."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -29,6 +29,7 @@ from ogi.errors import (
     PermissionDenied,
     PreconditionFailed,
 )
+from ogi.messaging.inbox import Delivery
 from ogi.taxonomy import RemedyKind, RemedyResult
 from ogi.textmatch.similarity import MatchPolicy
 from ogi.v1 import common_pb2, events_pb2
@@ -180,6 +181,10 @@ class Archive(ServiceApplication):
     def apply_handling_event(self, subject: str, data: bytes) -> None:
         """Put one of handling's integration events on file, exactly once."""
         self.apply_message(UPSTREAM, MESSAGES, subject, data, self._file)
+
+    def apply_handling_events(self, deliveries: Sequence[Delivery]) -> None:
+        """A batch of apply_handling_event, in one transaction."""
+        self.apply_messages(UPSTREAM, MESSAGES, deliveries, self._file)
 
     def _file(self, message: Any) -> list[Aggregate]:
         existing = self._dossier(UUID(message.metadata.aggregate_id))
@@ -410,6 +415,10 @@ class Archive(ServiceApplication):
         """An applicant's suggestion of proactive disclosure (Art 44(2)), relayed by intake, is
         kept beside the candidates to be answered, exactly once."""
         self.apply_message(INTAKE, _INTAKE_MESSAGES, subject, data, self._suggested)
+
+    def apply_intake_events(self, deliveries: Sequence[Delivery]) -> None:
+        """A batch of apply_intake_event, in one transaction."""
+        self.apply_messages(INTAKE, _INTAKE_MESSAGES, deliveries, self._suggested)
 
     def _suggested(self, m: Any) -> list[Aggregate]:
         key = f"suggestion:{m.metadata.aggregate_id}:{m.metadata.aggregate_version}"

@@ -67,6 +67,8 @@ def main() -> None:
         "ogi.intake.>",
         handling.apply_intake_event,
         settings.stream,
+        leadership=leadership(settings, "consumer-handling-intake"),
+        apply_batch=handling.apply_intake_events,
     )
     outbox = EventSourcedOutbox(
         handling, translator(handling.repository, calendar), f"relay:{STREAM}"

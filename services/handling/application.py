@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
@@ -29,6 +29,7 @@ from ogi.documents.kinds import (
 )
 from ogi.documents.numbering import DocumentNumberSequence
 from ogi.errors import Conflict, FieldViolation, InvalidArgument, NotFound, PreconditionFailed
+from ogi.messaging.inbox import Delivery
 from ogi.sealing import Sealer
 from ogi.v1 import common_pb2, events_pb2
 from ogi.wire import CATEGORIES, CHANNELS, event_date
@@ -392,6 +393,10 @@ class Handling(ServiceApplication):
     def apply_intake_event(self, subject: str, data: bytes) -> None:
         """Apply one of intake's integration events, exactly once."""
         self.apply_message(UPSTREAM, _INTAKE_EVENTS, subject, data, self._effect)
+
+    def apply_intake_events(self, deliveries: Sequence[Delivery]) -> None:
+        """A batch of apply_intake_event, in one transaction."""
+        self.apply_messages(UPSTREAM, _INTAKE_EVENTS, deliveries, self._effect)
 
     def case(self, case_id: UUID) -> Case | None:
         try:

@@ -56,6 +56,8 @@ def main() -> None:
         "ogi.handling.>",
         intake.apply_handling_event,
         settings.stream,
+        leadership=leadership(settings, "consumer-intake-handling"),
+        apply_batch=intake.apply_handling_events,
     )
     intake.on_saved = relay.wake
     # What the applicant downloads: the documents handling issued, from the same object store.

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, cast
@@ -29,6 +30,7 @@ from ogi.errors import (
     PreconditionFailed,
     TooManyAttempts,
 )
+from ogi.messaging.inbox import Delivery, Effect
 from ogi.taxonomy import Channel
 from services.intake.documents import documents
 from services.intake.domain import (
@@ -308,10 +310,20 @@ class Intake(ServiceApplication):
 
     def apply_handling_event(self, subject: str, data: bytes) -> None:
         """Record what handling told the applicant, exactly once."""
+        prepared = self._notice_received(subject, data)
+        if prepared is None:
+            self.pass_over(UPSTREAM)
+            return
+        self.apply_upstream(UPSTREAM, *prepared)
+
+    def apply_handling_events(self, deliveries: Sequence[Delivery]) -> None:
+        """A batch of apply_handling_event, in one transaction."""
+        self.apply_batch(UPSTREAM, deliveries, self._notice_received)
+
+    def _notice_received(self, subject: str, data: bytes) -> tuple[int, Effect] | None:
         incoming = incoming_notice(subject, data)
         if incoming is None:
-            self.pass_over("handling")
-            return
+            return None
 
         def effect() -> Application | None:
             application = self._application(incoming.application_id)
@@ -319,7 +331,7 @@ class Intake(ServiceApplication):
                 application.receive_notice(incoming.notice, incoming.state)
             return application
 
-        self.apply_upstream(UPSTREAM, incoming.position, effect)
+        return incoming.position, effect
 
     def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
         """Refuses a wrong code exactly as an unknown number, and slows down a client that keeps

@@ -19,6 +19,7 @@ import pytest
 from ogi.annual_report import THREE, TOTAL, result_line
 from ogi.auth import Role
 from ogi.cli.main import main
+from ogi.messaging.consumer import BATCHED
 from ogi.messaging.nats_server import LocalNatsServer
 from ogi.messaging.stream import STREAM, ensure_stream
 from ogi.taxonomy import ApplicantCategory, Outcome
@@ -440,7 +441,7 @@ def test_an_applicants_suggestion_relayed_by_intake_is_kept_to_be_answered(
     async def consumed() -> bool:
         nc = await nats.connect(nats_server.url)
         try:
-            info = await nc.jetstream().consumer_info(STREAM, "archive-intake")
+            info = await nc.jetstream().consumer_info(STREAM, "archive-intake" + BATCHED)
             return bool(info.num_pending == 0 and info.num_ack_pending == 0)
         finally:
             await nc.close()

@@ -107,8 +107,13 @@ def test_killing_handling_mid_stream_leaves_every_case_exactly_once(
     numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
     events = published(nats_server.url, count)
     last = decoded(events[-1]).metadata.notification_id
-    # SIGKILL on the 77th message: its effect is committed, the message not yet acked.
-    crashing = start_handling(wait=False, OGI_FAULT_INJECTION="consumer-crash-before-ack:77")
+    # SIGKILL after the batch holding the 77th message: its effect is committed, the
+    # messages not yet acked.
+    crashing = start_handling(
+        wait=False,
+        OGI_FAULT_INJECTION="consumer-crash-before-ack:77",
+        OGI_CONSUMER_BATCH="16",
+    )
     assert crashing.wait_exit(30) == -9
     at_kill = applied_upto(handling_view)
     assert 0 < at_kill < last
@@ -117,6 +122,42 @@ def test_killing_handling_mid_stream_leaves_every_case_exactly_once(
     upto = [e for e in events if decoded(e).metadata.notification_id <= at_kill]
     assert len(registrations(handling_view)) == len(upto) >= 70
     start_handling()
+    wait_for(lambda: applied_upto(handling_view) >= last, timeout=60, what="the rest")
+    counts = registrations(handling_view)
+    assert len(counts) == count
+    assert set(counts.values()) == {1}
+    cases = [handling_view.case(case_id) for case_id in counts]
+    assert {c.application_number for c in cases if c} == numbers
+
+
+def test_killing_handling_in_the_middle_of_a_batch_applies_none_of_it_and_then_all_once(
+    start_intake: StartService,
+    start_handling: StartService,
+    nats_server: LocalNatsServer,
+    handling_view: Handling,
+) -> None:
+    """Killed while a batch's effects are being made: nothing of that batch is saved, the
+    batches before it are, and after the restart every case is registered exactly once."""
+    nats_server.start()
+    intake = start_intake()
+    count = 200
+    numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
+    events = published(nats_server.url, count)
+    last = decoded(events[-1]).metadata.notification_id
+    # SIGKILL while making the 77th effect, in a batch of up to 32 (the third, or a later one
+    # if a fetch found fewer ready).
+    crashing = start_handling(
+        wait=False,
+        OGI_FAULT_INJECTION="consumer-crash-mid-batch:77",
+        OGI_CONSUMER_BATCH="32",
+    )
+    assert crashing.wait_exit(30) == -9
+    at_kill = applied_upto(handling_view)
+    seventy_seventh = decoded(events[76]).metadata.notification_id
+    assert 0 < at_kill < seventy_seventh  # the 77th and the batch before it in it: not saved
+    upto = [e for e in events if decoded(e).metadata.notification_id <= at_kill]
+    assert len(registrations(handling_view)) == len(upto) < 77
+    start_handling(OGI_CONSUMER_BATCH="32")
     wait_for(lambda: applied_upto(handling_view) >= last, timeout=60, what="the rest")
     counts = registrations(handling_view)
     assert len(counts) == count
