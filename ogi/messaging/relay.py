@@ -21,6 +21,7 @@ from typing import Protocol
 
 import structlog
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
 
 from ogi.leadership import Leadership
 from ogi.messaging.deadletter import is_transient
@@ -113,9 +114,12 @@ class Relay(NatsWorker):
         position = await asyncio.to_thread(self.outbox.position)
         last, items = await asyncio.to_thread(self.outbox.after, position, self.batch_size)
         recorded = acked = position
+        sent: list[tuple[int, asyncio.Future[PubAck]]] = []
         try:
             for item in items:
                 if isinstance(item, Untranslatable):
+                    acked = await self._settled(sent, acked)
+                    sent = []
                     # Its record moves the position past it, and past what was published.
                     await asyncio.to_thread(
                         self.outbox.set_aside.record, item.notification, item.error, recorded
@@ -123,9 +127,10 @@ class Relay(NatsWorker):
                     logged_set_aside(log, self.reader, item.notification, item.error)
                     recorded = acked = item.notification_id
                     continue
-                await self._publish(js, item)
-                self._after_publish.passed()
-                acked = item.notification_id
+                # Sent without waiting for each acknowledgement: one connection keeps them in
+                # order, and the position moves only over those acknowledged (_settled).
+                sent.append((item.notification_id, await self._publish_async(js, item)))
+            acked = await self._settled(sent, acked)
             if last > acked:
                 self._unmarked = (last, time.monotonic())
             elif items:
@@ -157,6 +162,27 @@ class Relay(NatsWorker):
         )
         self._unmarked = None
         return self.poll_interval
+
+    async def _publish_async(
+        self, js: JetStreamContext, message: OutgoingMessage
+    ) -> asyncio.Future[PubAck]:
+        return await js.publish_async(
+            message.subject,
+            message.payload,
+            stream=STREAM,
+            headers={"Nats-Msg-Id": f"{self.service}:{message.notification_id}"},
+        )
+
+    async def _settled(self, sent: list[tuple[int, asyncio.Future[PubAck]]], acked: int) -> int:
+        """Wait for the acknowledgements of what was sent, in order; the last notification id
+        acknowledged (a failure raises, and the position stays at the one before it)."""
+        for notification_id, future in sent:
+            ack = await asyncio.wait_for(future, timeout=5)
+            if ack.duplicate:
+                log.info("duplicate dropped by stream", notification_id=notification_id)
+            self._after_publish.passed()
+            acked = notification_id
+        return acked
 
     async def _publish(
         self, js: JetStreamContext, message: OutgoingMessage, *, late: bool = False
