@@ -18,15 +18,16 @@ from ogi.messaging.inbox import (
     Delivery,
     Effect,
     PendingAwareRepository,
+    Prepared,
     apply_all,
     apply_once,
     delivered_position,
 )
 from ogi.persistence import DateAsISO, dataclass_transcoding
 
-# What a service makes of one upstream message: its position and effect, or None for a message
-# it has no use for (only its position is tracked).
-Prepare = Callable[[str, bytes], tuple[int, Effect] | None]
+# What a service makes of one upstream message (ogi.messaging.inbox.Prepared), or None for a
+# message it has no use for (only its position is tracked).
+Prepare = Callable[[str, bytes], Prepared | None]
 
 
 class ServiceApplication(Application[UUID]):
@@ -110,25 +111,30 @@ class ServiceApplication(Application[UUID]):
     ) -> None:
         """A batch of apply_message, applied in one transaction (ogi.messaging.inbox)."""
 
-        def prepare(subject: str, data: bytes) -> tuple[int, Effect] | None:
+        def prepare(subject: str, data: bytes) -> Prepared | None:
             message_type = messages.get(subject.rsplit(".", 1)[-1])
             if message_type is None:
                 return None
             message = message_type.FromString(data)
-            return message.metadata.notification_id, partial(effect, message)
+            # Each service keeps its own aggregate under the upstream aggregate's id (a case
+            # under its application's, a dossier under its case's): the effect reads that one.
+            subject_id = UUID(message.metadata.aggregate_id)
+            return Prepared(
+                message.metadata.notification_id, partial(effect, message), (subject_id,)
+            )
 
         self.apply_batch(upstream, deliveries, prepare)
 
     def apply_batch(self, upstream: str, deliveries: Sequence[Delivery], prepare: Prepare) -> None:
         """Apply consecutive upstream messages once, in one transaction: what `prepare` makes
         of each, and the positions of those it has no use for."""
-        items: list[tuple[int, Effect]] = []
+        items: list[Prepared] = []
         for delivery in deliveries:
             prepared = prepare(delivery.subject, delivery.data)
             if prepared is not None:
                 items.append(prepared)
             elif (position := delivery.position(upstream)) is not None:
-                items.append((position, _nothing))
+                items.append(Prepared(position, _nothing))
         if items and apply_all(self, upstream, items):
             self.on_saved()
 

@@ -14,14 +14,15 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 import structlog
-from eventsourcing.application import Application, Repository
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
 
+from ogi.messaging.stored import stored_ids
 from ogi.messaging.worker import FaultPoint
 
 log = structlog.get_logger("ogi.inbox")
@@ -95,53 +96,74 @@ class Delivery:
         return int(position) if service == upstream and position.isdigit() else None
 
 
-# The aggregates a batch has changed so far, by id, while its effects are being made: what a
-# later effect reads of them (PendingAwareRepository) is what the earlier ones left, not the
-# stored state, which the batch has not yet written.
-_pending: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("pending", default=None)
+class Prepared(NamedTuple):
+    """An upstream event ready to apply: its position, its effect, and the aggregates the
+    effect will read (looked up together for the batch, ahead of the effects)."""
+
+    position: int
+    effect: Effect
+    reads: tuple[UUID, ...] = ()
+
+
+@dataclass
+class _Batch:
+    # The aggregates the batch has changed so far, by id: what a later effect reads of them
+    # is what the earlier ones left, not the stored state, which the batch has not yet written.
+    pending: dict[UUID, Aggregate] = field(default_factory=dict)
+    # Aggregates the effects will read that have no stored event (found in one query).
+    absent: set[UUID] = field(default_factory=set)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("batch", default=None)
 
 
 class PendingAwareRepository(Repository[UUID]):
     """The application's repository, which inside a batch returns the batch's own, not yet
-    saved, state of an aggregate (its latest version only)."""
+    saved, state of an aggregate (its latest version only), and knows without asking the
+    store which of the aggregates the batch reads do not exist."""
 
     def get(self, aggregate_id: UUID, *, version: int | None = None, **kwargs: Any) -> Any:
-        pending = _pending.get()
-        if version is None and pending is not None and aggregate_id in pending:
-            return pending[aggregate_id]
+        batch = _batch.get()
+        if version is None and batch is not None:
+            if aggregate_id in batch.pending:
+                return batch.pending[aggregate_id]
+            if aggregate_id in batch.absent:
+                raise AggregateNotFoundError(aggregate_id)
         return super().get(aggregate_id, version=version, **kwargs)
 
 
 _mid_batch = FaultPoint(CRASH_MID_BATCH)
 
 
-def apply_all(app: Application[Any], upstream: str, items: Sequence[tuple[int, Effect]]) -> int:
-    """Apply the effects of consecutive upstream events (position, effect), in order, and save
-    all they changed with the last position's tracking, in one transaction; positions already
-    tracked are skipped (a redelivery). The number applied now; 0 if another process applied
-    them first. Raises what an effect raises, with nothing saved."""
+def apply_all(app: Application[Any], upstream: str, items: Sequence[Prepared]) -> int:
+    """Apply the effects of consecutive upstream events, in order, and save all they changed
+    with the last position's tracking, in one transaction; positions already tracked are
+    skipped (a redelivery). The number applied now; 0 if another process applied them first.
+    Raises what an effect raises, with nothing saved."""
     recorder = cast(ProcessRecorder, app.recorder)
     done = recorder.max_tracking_id(upstream) or 0
-    fresh = [(position, effect) for position, effect in items if position > done]
+    fresh = [item for item in items if item.position > done]
     if not fresh:
-        log.info("already applied", upstream=upstream, upto=items[-1][0] if items else done)
+        log.info("already applied", upstream=upstream, upto=items[-1].position if items else done)
         return 0
-    positions = [position for position, _ in fresh]
+    positions = [item.position for item in fresh]
     if positions != sorted(set(positions)):
         raise ValueError(f"positions out of order in a batch: {positions}")
+    reads = {i for item in fresh for i in item.reads}
+    found = stored_ids(recorder, reads)
+    batch = _Batch(absent=reads - found if found is not None else set())
     events: list[Any] = []
-    pending: dict[UUID, Aggregate] = {}
-    token = _pending.set(pending)
+    token = _batch.set(batch)
     try:
-        for _, effect in fresh:
-            for aggregate in _changed(effect()):
-                pending[aggregate.id] = aggregate
+        for item in fresh:
+            for aggregate in _changed(item.effect()):
+                batch.pending[aggregate.id] = aggregate
                 # Collected after each effect, so the log keeps the upstream order across
                 # aggregates as well.
                 events.extend(aggregate.collect_events())
             _mid_batch.passed()
     finally:
-        _pending.reset(token)
+        _batch.reset(token)
     try:
         app.events.put(events, tracking=Tracking(upstream, positions[-1]))
     except IntegrityError:

@@ -30,7 +30,7 @@ from ogi.errors import (
     PreconditionFailed,
     TooManyAttempts,
 )
-from ogi.messaging.inbox import Delivery, Effect
+from ogi.messaging.inbox import Delivery, Prepared
 from ogi.taxonomy import Channel
 from services.intake.documents import documents
 from services.intake.domain import (
@@ -314,13 +314,13 @@ class Intake(ServiceApplication):
         if prepared is None:
             self.pass_over(UPSTREAM)
             return
-        self.apply_upstream(UPSTREAM, *prepared)
+        self.apply_upstream(UPSTREAM, prepared.position, prepared.effect)
 
     def apply_handling_events(self, deliveries: Sequence[Delivery]) -> None:
         """A batch of apply_handling_event, in one transaction."""
         self.apply_batch(UPSTREAM, deliveries, self._notice_received)
 
-    def _notice_received(self, subject: str, data: bytes) -> tuple[int, Effect] | None:
+    def _notice_received(self, subject: str, data: bytes) -> Prepared | None:
         incoming = incoming_notice(subject, data)
         if incoming is None:
             return None
@@ -331,7 +331,7 @@ class Intake(ServiceApplication):
                 application.receive_notice(incoming.notice, incoming.state)
             return application
 
-        return incoming.position, effect
+        return Prepared(incoming.position, effect, (incoming.application_id,))
 
     def _authenticated(self, number: str, query_code: str, requester: str) -> Application:
         """Refuses a wrong code exactly as an unknown number, and slows down a client that keeps
