@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import threading
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -30,6 +28,7 @@ from ogi.errors import (
     PreconditionFailed,
     TooManyAttempts,
 )
+from ogi.groupcommit import GroupCommit
 from ogi.messaging.inbox import Delivery, Prepared
 from ogi.taxonomy import Channel
 from services.intake.documents import documents
@@ -59,6 +58,17 @@ from services.intake.validation import (
 UPSTREAM = "handling"
 MAX_NUMBERING_ATTEMPTS = 20
 _UNKNOWN_NUMBER_DIGEST = hashlib.sha256(b"no such application").hexdigest()
+
+
+@dataclass(frozen=True)
+class _Submission:
+    """A valid submission waiting for its number."""
+
+    command: SubmitApplication
+    app_id: UUID
+    fingerprint: str
+    receipt_date: date
+    now: datetime
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,12 @@ class Intake(ServiceApplication):
         self.agencies = agencies
         self.edges = edges or EdgePolicy()
         self.throttle = throttle or GuessThrottle()
-        # Submissions to one agency take numbers one at a time in this process; replicas still
-        # race, and the optimistic retry below settles that.
-        self._numbering: defaultdict[tuple[str, int], threading.Lock] = defaultdict(threading.Lock)
+        # Submissions to one agency take numbers in this process in the order they come, those
+        # that arrive while one is being saved together (group commit); replicas still race,
+        # and the optimistic retry of _number_and_save settles that.
+        self._numbering: GroupCommit[_Submission, SubmissionReceipt] = GroupCommit(
+            self._number_together
+        )
         self._query_code_key = hmac.new(
             env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
         ).digest()
@@ -111,44 +124,78 @@ class Intake(ServiceApplication):
         if (existing := self._application(app_id)) is not None:
             return self._replayed(existing, command, fingerprint)
         receipt_date = command.receipt_date or china_date(now)
-        with self._numbering[command.agency_code, receipt_date.year]:
-            return self._number_and_save(command, app_id, fingerprint, receipt_date, now)
+        submission = _Submission(command, app_id, fingerprint, receipt_date, now)
+        return self._numbering((command.agency_code, receipt_date.year), submission)
 
-    def _number_and_save(
-        self,
-        command: SubmitApplication,
-        app_id: UUID,
-        fingerprint: str,
-        receipt_date: date,
-        now: datetime,
-    ) -> SubmissionReceipt:
-        query_code = self._query_code(command.request_id)
-        for _ in range(MAX_NUMBERING_ATTEMPTS):
-            sequence = self._sequence(command.agency_code, receipt_date.year)
-            sequence.issue()
-            application = Application(  # type: ignore[call-arg] # id: see Application
-                id=app_id,
-                number=sequence.last_number,
-                agency_code=command.agency_code,
-                channel=cast(Channel, command.channel),  # validated above
-                receipt_date=receipt_date,
-                submitted_at=now,
-                applicant=command.applicant,
-                information=command.information,
-                delivery=command.delivery,
-                transcribed_by=command.transcribed_by,
-                query_code_digest=_digest(query_code),
-                fingerprint=fingerprint,
-                notify_by=tuple(c.value for c in command.notify_by),
-                purpose=command.purpose,
-            )
+    def _number_together(
+        self, submissions: Sequence[_Submission]
+    ) -> list[SubmissionReceipt | BaseException]:
+        """Submissions to one agency that arrived together (ogi.groupcommit): numbered in
+        the order they came and saved in one transaction. If that fails (a replica took a
+        number meanwhile, a request id came twice), each is saved on its own as before."""
+        if len(submissions) > 1 and len({s.app_id for s in submissions}) == len(submissions):
+            first = submissions[0]
+            sequence = self._sequence(first.command.agency_code, first.receipt_date.year)
+            made = []
+            for s in submissions:
+                sequence.issue()
+                made.append((self._application_for(s, sequence.last_number), s))
+            assignments = [NumberAssignment(a.number, a.id) for a, _ in made]
             try:
-                self.save(sequence, application, NumberAssignment(application.number, app_id))
+                self.save(sequence, *(a for a, _ in made), *assignments)
             except IntegrityError:
-                if (existing := self._application(app_id)) is not None:
-                    return self._replayed(existing, command, fingerprint)
+                pass
+            else:
+                return [
+                    SubmissionReceipt(
+                        a.number,
+                        self._query_code(s.command.request_id),
+                        s.receipt_date,
+                        s.now,
+                        False,
+                    )
+                    for a, s in made
+                ]
+        outcomes: list[SubmissionReceipt | BaseException] = []
+        for s in submissions:
+            try:
+                outcomes.append(self._number_and_save(s))
+            except Exception as error:  # that submission's own outcome
+                outcomes.append(error)
+        return outcomes
+
+    def _application_for(self, s: _Submission, number: str) -> Application:
+        command = s.command
+        return Application(  # type: ignore[call-arg] # id: see Application
+            id=s.app_id,
+            number=number,
+            agency_code=command.agency_code,
+            channel=cast(Channel, command.channel),  # validated above
+            receipt_date=s.receipt_date,
+            submitted_at=s.now,
+            applicant=command.applicant,
+            information=command.information,
+            delivery=command.delivery,
+            transcribed_by=command.transcribed_by,
+            query_code_digest=_digest(self._query_code(command.request_id)),
+            fingerprint=s.fingerprint,
+            notify_by=tuple(c.value for c in command.notify_by),
+            purpose=command.purpose,
+        )
+
+    def _number_and_save(self, s: _Submission) -> SubmissionReceipt:
+        for _ in range(MAX_NUMBERING_ATTEMPTS):
+            sequence = self._sequence(s.command.agency_code, s.receipt_date.year)
+            sequence.issue()
+            application = self._application_for(s, sequence.last_number)
+            try:
+                self.save(sequence, application, NumberAssignment(application.number, s.app_id))
+            except IntegrityError:
+                if (existing := self._application(s.app_id)) is not None:
+                    return self._replayed(existing, s.command, s.fingerprint)
                 continue  # another submission took this number: take the next one
-            return SubmissionReceipt(application.number, query_code, receipt_date, now, False)
+            query_code = self._query_code(s.command.request_id)
+            return SubmissionReceipt(application.number, query_code, s.receipt_date, s.now, False)
         raise Conflict(
             "同时提交的申请过多，请重试（too many simultaneous submissions to this agency; retry）"
         )
