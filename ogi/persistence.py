@@ -10,17 +10,27 @@ waiting for its deadline, and the pool is whole again within about a second of i
 from __future__ import annotations
 
 import dataclasses
+import json
 import typing
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlparse
 
 import eventsourcing.postgres
 import psycopg
-from eventsourcing.persistence import Recorder, Transcoding
-from eventsourcing.utils import Environment, EnvType
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    Recorder,
+    StoredEvent,
+    Transcoding,
+    find_id_convertor,
+)
+from eventsourcing.utils import Environment, EnvType, resolve_topic
 from psycopg import sql
 
 from ogi.config import Settings
@@ -193,6 +203,9 @@ def dataclass_transcoding(cls: type[Any]) -> Transcoding:
         f.name for f in dataclasses.fields(cls) if typing.get_origin(hints[f.name]) is tuple
     }
 
+    # (field, its enum or None for a tuple field)
+    special = [(name, enum_fields.get(name)) for name in sorted(enum_fields.keys() | tuple_fields)]
+
     class _AsDict(Transcoding):
         type = cls
         name = cls.__name__
@@ -201,15 +214,17 @@ def dataclass_transcoding(cls: type[Any]) -> Transcoding:
             return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
         def decode(self, data: dict[str, Any]) -> Any:
-            values = {
-                k: enum_fields[k](v)
-                if k in enum_fields and v is not None
-                else tuple(v)
-                if k in tuple_fields and isinstance(v, list)
-                else v
-                for k, v in data.items()
-            }
-            return cls(**values)
+            # `data` is fresh from the JSON decoder, ours to change; a replay decodes every
+            # stored value object, so only the fields that need it are looked at.
+            for name, enum in special:
+                value = data.get(name)
+                if value is None:
+                    continue
+                if enum is not None:
+                    data[name] = enum(value)
+                elif isinstance(value, list):
+                    data[name] = tuple(value)
+            return cls(**data)
 
     return _AsDict()
 
@@ -220,3 +235,67 @@ def _enum_in(hint: Any) -> type[Enum] | None:
         if isinstance(candidate, type) and issubclass(candidate, Enum):
             return candidate
     return None
+
+
+class EventDecoder:
+    """Stored events to domain events, the same objects the library's mapper makes, at a
+    fraction of its cost per event, for projections that replay a whole store: one AES-GCM
+    context for the key (the library's cipher makes one per event), topics resolved once, and
+    the JSON object hook reduced to what the transcoder does. Every event is still decrypted
+    and its tag checked. An event this path cannot decode goes to the library's mapper, which
+    decodes it or raises its own error (so what a reader sets aside, and why, is unchanged);
+    a store configured otherwise (compressed, another cipher or transcoder) goes to the
+    mapper throughout."""
+
+    def __init__(self, mapper: Mapper[Any]) -> None:
+        self.mapper = mapper
+        cipher, transcoder = mapper.cipher, mapper.transcoder
+        fast = (
+            isinstance(cipher, AESCipher)
+            and mapper.compressor is None
+            and type(transcoder) is JSONTranscoder
+        )
+        self._aead = AESGCM(cipher.key) if fast and isinstance(cipher, AESCipher) else None
+        names = transcoder.names if isinstance(transcoder, JSONTranscoder) else {}
+
+        def object_hook(d: dict[str, Any]) -> Any:
+            if len(d) == 2 and "_type_" in d and "_data_" in d:
+                return names[d["_type_"]].decode(d["_data_"])
+            return d
+
+        self._json = json.JSONDecoder(object_hook=object_hook).decode
+        self._classes: dict[tuple[str, type], tuple[type, Callable[[Any], Any]] | None] = {}
+
+    def __call__(self, stored: StoredEvent) -> Any:
+        found = self._class(stored) if self._aead is not None else None
+        if found is None:
+            return self.mapper.to_domain_event(stored)
+        cls, originator_id = found
+        state = stored.state
+        try:
+            plain = self._aead.decrypt(state[:12], state[28:] + state[12:28], None)  # type: ignore[union-attr]
+            event_state: dict[str, Any] = self._json(plain.decode("utf8"))
+        except Exception:
+            return self.mapper.to_domain_event(stored)  # the library's error, or its success
+        if "class_version" in event_state:
+            return self.mapper.to_domain_event(stored)  # an upcast: the library's way
+        event_state["originator_id"] = originator_id(stored.originator_id)
+        event_state["originator_version"] = stored.originator_version
+        domain_event: Any = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", event_state)
+        return domain_event
+
+    def _class(self, stored: StoredEvent) -> tuple[type, Callable[[Any], Any]] | None:
+        """The event class and id convertor of a topic; None for a topic the fast path leaves
+        to the mapper (an upcast class, or one that does not resolve)."""
+        key = (stored.topic, type(stored.originator_id))
+        if key not in self._classes:
+            try:
+                cls = resolve_topic(stored.topic)
+                convert = find_id_convertor(cls, cast(Any, type(stored.originator_id)))
+            except Exception:
+                self._classes[key] = None
+            else:
+                upcast = getattr(cls, "class_version", 1) > 1
+                self._classes[key] = None if upcast else (cls, convert)
+        return self._classes[key]

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import structlog
 from eventsourcing.application import Application
 
 from ogi.messaging.deadletter import is_transient
+from ogi.persistence import EventDecoder
 from ogi.process import Worker
 from ogi.setaside import (
     FaultSeam,
@@ -66,6 +67,14 @@ class Projector(Protocol):
         ...
 
 
+def topics_used(projector: Projector) -> frozenset[str] | None:
+    """The topics of the events a projector reads (its optional `topics` attribute), or None
+    for all. The others are not decrypted nor decoded (the topic is stored in clear): in a
+    replay most of the cost of an event is its decoding."""
+    topics = getattr(projector, "topics", None)
+    return None if topics is None else frozenset(topics)
+
+
 class ProjectionWorker(Worker):
     """Keeps a projector up to date with `app`'s notification log: polls, or is woken on save."""
 
@@ -86,6 +95,8 @@ class ProjectionWorker(Worker):
         self.reader = projector.set_aside.reader
         self.fault = fault or FaultSeam(self.reader)
         self.retries = RetryRequests()
+        self.decoder: Callable[[Any], Any] = EventDecoder(app.mapper)
+        self.topics = topics_used(projector)
 
     async def run(self) -> None:
         self.started()
@@ -113,7 +124,7 @@ class ProjectionWorker(Worker):
         if not notifications:
             return 0
         held = self.projector.set_aside.originators()
-        if held.isdisjoint(str(n.originator_id) for n in notifications):
+        if not held or held.isdisjoint(str(n.originator_id) for n in notifications):
             try:
                 self._apply(notifications, position)
                 return len(notifications)
@@ -189,9 +200,13 @@ class ProjectionWorker(Worker):
         return Retried(self.reader, applied, still)
 
     def _apply(self, notifications: Sequence[Any], after: int) -> None:
-        for n in notifications:
-            self.fault.check(n.originator_id)
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        """The batch's events the projector reads, decoded, and the position after the batch
+        (past the events it does not read too), in one transaction."""
+        if self.fault.failing:
+            for n in notifications:
+                self.fault.check(n.originator_id)
+        topics = self.topics
+        events = [self.decoder(n) for n in notifications if topics is None or n.topic in topics]
         self.projector.project(events, after, notifications[-1].id)
 
     def _one_at_a_time(self, notifications: Sequence[Any], after: int, held: set[str]) -> None:

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Tracking
+from eventsourcing.utils import get_topic
 
 from ogi.annual_report import RECEIVED, THREE, result_line
 from ogi.setaside import SetAsideLog, set_aside_tables
@@ -50,6 +51,20 @@ _R: Any = ReportEntries
 
 
 class StatisticsProjector:
+    # The events that count (`changes`) or set section 二, and the opening that says for whom:
+    # the worker decodes no other (ogi.projection.topics_used).
+    topics = frozenset(
+        get_topic(cls)
+        for cls in (
+            _E.Opened,
+            _E.Archived,
+            _E.FeePaid,
+            _E.RemedyFiled,
+            _E.RemedyDecided,
+            _R.FiguresRecorded,
+        )
+    )
+
     def __init__(self, app: Application[Any]) -> None:
         self.tables = tracked_tables(app, SOURCE, _TABLES | set_aside_tables(SOURCE))
         self.set_aside = SetAsideLog(self.tables, SOURCE)

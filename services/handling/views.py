@@ -96,6 +96,9 @@ class WorklistTable:
             for r in self.tables.read(_SELECT + " WHERE " + " AND ".join(clauses) + _ORDER, params)
         ]
 
+    def rows(self) -> list[WorklistRow]:
+        return [_row(r) for r in self.tables.read(_SELECT + " ORDER BY case_id")]
+
     def case_id(self, application_number: str) -> UUID | None:
         found = self.tables.read(
             "SELECT case_id FROM {worklist} WHERE application_number = ?", [application_number]
