@@ -143,7 +143,7 @@ class Consumer(NatsWorker):
             if self.batch_size > 1:
                 # What else is there now, without waiting for more to come.
                 with contextlib.suppress(NatsTimeout, asyncio.TimeoutError):
-                    messages += await subscription.fetch(self.batch_size - 1, timeout=0.02)
+                    messages += await subscription.fetch(self.batch_size - 1, timeout=0.01)
             async with self._kept_in_flight(messages):
                 await self._take(js, messages)
 

@@ -164,3 +164,30 @@ def test_killing_handling_in_the_middle_of_a_batch_applies_none_of_it_and_then_a
     assert set(counts.values()) == {1}
     cases = [handling_view.case(case_id) for case_id in counts]
     assert {c.application_number for c in cases if c} == numbers
+
+
+def test_nats_going_away_while_handling_applies_batches_loses_and_repeats_nothing(
+    start_intake: StartService,
+    start_handling: StartService,
+    nats_server: LocalNatsServer,
+    handling_view: Handling,
+) -> None:
+    """NATS stopped while handling is applying batches (some in flight, unacknowledged) and
+    while more applications come in; after it is back every case is registered exactly once."""
+    nats_server.start()
+    intake = start_intake()
+    start_handling(OGI_CONSUMER_BATCH="16")
+    numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(120)}
+    wait_for(lambda: applied_upto(handling_view) > 0, what="handling to start applying")
+    nats_server.stop()
+    numbers |= {intake.stub.SubmitApplication(request()).application_number for _ in range(30)}
+    nats_server.start()
+    wait_for(
+        lambda: len(registrations(handling_view)) == len(numbers),
+        timeout=90,
+        what="every application to become a case",
+    )
+    counts = registrations(handling_view)
+    assert set(counts.values()) == {1}
+    cases = [handling_view.case(case_id) for case_id in counts]
+    assert {c.application_number for c in cases if c} == numbers
