@@ -40,6 +40,26 @@ def published(nats_url: str, count: int) -> list[StreamMessage]:
     return result
 
 
+def submitted(
+    start_intake: StartService, nats_server: LocalNatsServer, count: int
+) -> tuple[set[str], list[StreamMessage]]:
+    """`count` applications submitted (handling not started yet) and their events on the
+    stream."""
+    nats_server.start()
+    intake = start_intake()
+    numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
+    return numbers, published(nats_server.url, count)
+
+
+def each_once(handling_view: Handling, numbers: set[str]) -> None:
+    """Every application registered as a case, exactly once."""
+    counts = registrations(handling_view)
+    assert len(counts) == len(numbers)
+    assert set(counts.values()) == {1}
+    cases = [handling_view.case(case_id) for case_id in counts]
+    assert {c.application_number for c in cases if c} == numbers
+
+
 def test_submissions_become_cases_and_a_withdrawal_closes_its_case(
     start_intake: StartService,
     start_handling: StartService,
@@ -101,11 +121,7 @@ def test_killing_handling_mid_stream_leaves_every_case_exactly_once(
     nats_server: LocalNatsServer,
     handling_view: Handling,
 ) -> None:
-    nats_server.start()
-    intake = start_intake()
-    count = 200
-    numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
-    events = published(nats_server.url, count)
+    numbers, events = submitted(start_intake, nats_server, 200)
     last = decoded(events[-1]).metadata.notification_id
     # SIGKILL after the batch holding the 77th message: its effect is committed, the
     # messages not yet acked.
@@ -123,11 +139,7 @@ def test_killing_handling_mid_stream_leaves_every_case_exactly_once(
     assert len(registrations(handling_view)) == len(upto) >= 70
     start_handling()
     wait_for(lambda: applied_upto(handling_view) >= last, timeout=60, what="the rest")
-    counts = registrations(handling_view)
-    assert len(counts) == count
-    assert set(counts.values()) == {1}
-    cases = [handling_view.case(case_id) for case_id in counts]
-    assert {c.application_number for c in cases if c} == numbers
+    each_once(handling_view, numbers)
 
 
 def test_killing_handling_in_the_middle_of_a_batch_applies_none_of_it_and_then_all_once(
@@ -138,11 +150,7 @@ def test_killing_handling_in_the_middle_of_a_batch_applies_none_of_it_and_then_a
 ) -> None:
     """Killed while a batch's effects are being made: nothing of that batch is saved, the
     batches before it are, and after the restart every case is registered exactly once."""
-    nats_server.start()
-    intake = start_intake()
-    count = 200
-    numbers = {intake.stub.SubmitApplication(request()).application_number for _ in range(count)}
-    events = published(nats_server.url, count)
+    numbers, events = submitted(start_intake, nats_server, 200)
     last = decoded(events[-1]).metadata.notification_id
     # SIGKILL while making the 77th effect, in a batch of up to 32 (the third, or a later one
     # if a fetch found fewer ready).
@@ -159,11 +167,7 @@ def test_killing_handling_in_the_middle_of_a_batch_applies_none_of_it_and_then_a
     assert len(registrations(handling_view)) == len(upto) < 77
     start_handling(OGI_CONSUMER_BATCH="32")
     wait_for(lambda: applied_upto(handling_view) >= last, timeout=60, what="the rest")
-    counts = registrations(handling_view)
-    assert len(counts) == count
-    assert set(counts.values()) == {1}
-    cases = [handling_view.case(case_id) for case_id in counts]
-    assert {c.application_number for c in cases if c} == numbers
+    each_once(handling_view, numbers)
 
 
 def test_nats_going_away_while_handling_applies_batches_loses_and_repeats_nothing(
@@ -187,7 +191,4 @@ def test_nats_going_away_while_handling_applies_batches_loses_and_repeats_nothin
         timeout=90,
         what="every application to become a case",
     )
-    counts = registrations(handling_view)
-    assert set(counts.values()) == {1}
-    cases = [handling_view.case(case_id) for case_id in counts]
-    assert {c.application_number for c in cases if c} == numbers
+    each_once(handling_view, numbers)
