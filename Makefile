@@ -106,6 +106,7 @@ test-unit: proto
 # PostgreSQL from OGI_BENCH_POSTGRES_URL, else OGI_TEST_POSTGRES_URL, else a throwaway pgserver.
 bench: proto
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.catchup
 	$(BIN)/python -m bench.art44
 	$(BIN)/python -m bench.console
 	$(BIN)/python -m bench.similar
