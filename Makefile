@@ -102,7 +102,7 @@ test: lint browser browser-deps documents-deps k8s-schemas
 test-unit: proto
 	$(BIN)/pytest tests/unit
 
-# Benchmarks (about 12 minutes on 2 cores; the replay stores are made once and kept in data/bench).
+# Benchmarks (about 15 minutes on 2 cores; the replay stores are made once and kept in data/bench).
 # PostgreSQL from OGI_BENCH_POSTGRES_URL, else OGI_TEST_POSTGRES_URL, else a throwaway pgserver.
 bench: proto
 	$(BIN)/python -m bench
