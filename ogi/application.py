@@ -95,12 +95,11 @@ class ServiceApplication(Application[UUID]):
     ) -> None:
         """Parse an integration event on ogi.<upstream>.<Name> into its message type (subjects
         not in `messages` are events this service has no use for) and apply it once."""
-        message_type = messages.get(subject.rsplit(".", 1)[-1])
-        if message_type is None:
+        prepared = _message_effect(messages, effect)(subject, data)
+        if prepared is None:
             self.pass_over(upstream)
             return
-        message = message_type.FromString(data)
-        self.apply_upstream(upstream, message.metadata.notification_id, lambda: effect(message))
+        self.apply_upstream(upstream, prepared.position, prepared.effect)
 
     def apply_messages(
         self,
@@ -110,20 +109,7 @@ class ServiceApplication(Application[UUID]):
         effect: Callable[[Any], Any],
     ) -> None:
         """A batch of apply_message, applied in one transaction (ogi.messaging.inbox)."""
-
-        def prepare(subject: str, data: bytes) -> Prepared | None:
-            message_type = messages.get(subject.rsplit(".", 1)[-1])
-            if message_type is None:
-                return None
-            message = message_type.FromString(data)
-            # Each service keeps its own aggregate under the upstream aggregate's id (a case
-            # under its application's, a dossier under its case's): the effect reads that one.
-            subject_id = UUID(message.metadata.aggregate_id)
-            return Prepared(
-                message.metadata.notification_id, partial(effect, message), (subject_id,)
-            )
-
-        self.apply_batch(upstream, deliveries, prepare)
+        self.apply_batch(upstream, deliveries, _message_effect(messages, effect))
 
     def apply_batch(self, upstream: str, deliveries: Sequence[Delivery], prepare: Prepare) -> None:
         """Apply consecutive upstream messages once, in one transaction: what `prepare` makes
@@ -137,6 +123,27 @@ class ServiceApplication(Application[UUID]):
                 items.append(Prepared(position, _nothing))
         if items and apply_all(self, upstream, items):
             self.on_saved()
+
+
+def _message_effect(messages: Mapping[str, Any], effect: Callable[[Any], Any]) -> Prepare:
+    """What apply_message and apply_messages make of an integration event on
+    ogi.<upstream>.<Name>: its message type parsed, or None for a name not in `messages`."""
+
+    def prepare(subject: str, data: bytes) -> Prepared | None:
+        message_type = messages.get(subject.rsplit(".", 1)[-1])
+        if message_type is None:
+            return None
+        message = message_type.FromString(data)
+        # Each service keeps its own aggregate under the upstream aggregate's id (a case under
+        # its application's, a dossier under its case's): the effect reads that one. An id that
+        # is not one is left to the effect to judge.
+        try:
+            reads: tuple[UUID, ...] = (UUID(message.metadata.aggregate_id),)
+        except ValueError:
+            reads = ()
+        return Prepared(message.metadata.notification_id, partial(effect, message), reads)
+
+    return prepare
 
 
 def _nothing() -> None:

@@ -153,7 +153,7 @@ class Consumer(NatsWorker):
         while messages:
             late = [late_for(self.durable, m.headers) for m in messages]
             run = messages[: late.index(True)] if True in late else messages
-            if run and self.apply_batch and len(run) > 1:
+            if self.apply_batch and len(run) > 1:
                 deliveries = [Delivery(m.subject, m.data, m.headers or {}) for m in run]
                 try:
                     await asyncio.to_thread(self.apply_batch, deliveries)

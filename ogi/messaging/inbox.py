@@ -66,7 +66,13 @@ def delivering(headers: dict[str, str] | None) -> Iterator[None]:
 
 def delivered_position(upstream: str) -> int | None:
     """The upstream position of the message being applied, if it is `upstream`'s."""
-    service, _, position = _message_id.get().partition(":")
+    return _position_in(_message_id.get(), upstream)
+
+
+def _position_in(message_id: str, upstream: str) -> int | None:
+    """The position a message id (Nats-Msg-Id ``<service>:<notification id>``) names, if it
+    is `upstream`'s."""
+    service, _, position = message_id.partition(":")
     return int(position) if service == upstream and position.isdigit() else None
 
 
@@ -84,16 +90,9 @@ class Delivery:
     data: bytes
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def name(self) -> str:
-        """The event's name: the last token of ogi.<service>.<Name>."""
-        return self.subject.rsplit(".", 1)[-1]
-
     def position(self, upstream: str) -> int | None:
-        """Its upstream position (Nats-Msg-Id ``<service>:<notification id>``), if it is
-        `upstream`'s."""
-        service, _, position = self.headers.get("Nats-Msg-Id", "").partition(":")
-        return int(position) if service == upstream and position.isdigit() else None
+        """Its upstream position, if it is `upstream`'s."""
+        return _position_in(self.headers.get("Nats-Msg-Id", ""), upstream)
 
 
 class Prepared(NamedTuple):

@@ -164,22 +164,21 @@ class Relay(NatsWorker):
         return self.poll_interval
 
     async def _publish_async(
-        self, js: JetStreamContext, message: OutgoingMessage
+        self, js: JetStreamContext, message: OutgoingMessage, *, late: bool = False
     ) -> asyncio.Future[PubAck]:
+        """Send `message` under its id; the future of its acknowledgement."""
+        headers = {"Nats-Msg-Id": f"{self.service}:{message.notification_id}"}
+        if late:  # after later ones: no consumer has seen it (ogi.messaging.inbox)
+            headers[LATE_FOR] = EVERY_CONSUMER
         return await js.publish_async(
-            message.subject,
-            message.payload,
-            stream=STREAM,
-            headers={"Nats-Msg-Id": f"{self.service}:{message.notification_id}"},
+            message.subject, message.payload, stream=STREAM, headers=headers
         )
 
     async def _settled(self, sent: list[tuple[int, asyncio.Future[PubAck]]], acked: int) -> int:
         """Wait for the acknowledgements of what was sent, in order; the last notification id
         acknowledged (a failure raises, and the position stays at the one before it)."""
         for notification_id, future in sent:
-            ack = await asyncio.wait_for(future, timeout=5)
-            if ack.duplicate:
-                log.info("duplicate dropped by stream", notification_id=notification_id)
+            await _acknowledged(notification_id, future)
             self._after_publish.passed()
             acked = notification_id
         return acked
@@ -187,14 +186,9 @@ class Relay(NatsWorker):
     async def _publish(
         self, js: JetStreamContext, message: OutgoingMessage, *, late: bool = False
     ) -> None:
-        headers = {"Nats-Msg-Id": f"{self.service}:{message.notification_id}"}
-        if late:  # after later ones: no consumer has seen it (ogi.messaging.inbox)
-            headers[LATE_FOR] = EVERY_CONSUMER
-        ack = await js.publish(
-            message.subject, message.payload, timeout=5, stream=STREAM, headers=headers
-        )
-        if ack.duplicate:
-            log.info("duplicate dropped by stream", notification_id=message.notification_id)
+        """Send `message` and wait for its acknowledgement."""
+        sent = await self._publish_async(js, message, late=late)
+        await _acknowledged(message.notification_id, sent)
 
     async def _retry_set_aside(self, js: JetStreamContext) -> Retried:
         """Translate and publish the set-aside events again, oldest first; those published
@@ -226,3 +220,10 @@ class Relay(NatsWorker):
         if applied or still:
             log.info("set-aside events retried", reader=self.reader, applied=applied, still=still)
         return Retried(self.reader, applied, still)
+
+
+async def _acknowledged(notification_id: int, sent: asyncio.Future[PubAck]) -> None:
+    """Wait (at most 5 s) for the stream to acknowledge what was sent."""
+    ack = await asyncio.wait_for(sent, timeout=5)
+    if ack.duplicate:
+        log.info("duplicate dropped by stream", notification_id=notification_id)

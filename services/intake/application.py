@@ -69,6 +69,7 @@ class _Submission:
     fingerprint: str
     receipt_date: date
     now: datetime
+    query_code: str
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ class Intake(ServiceApplication):
         if (existing := self._application(app_id)) is not None:
             return self._replayed(existing, command, fingerprint)
         receipt_date = command.receipt_date or china_date(now)
-        submission = _Submission(command, app_id, fingerprint, receipt_date, now)
+        query_code = self._query_code(command.request_id)
+        submission = _Submission(command, app_id, fingerprint, receipt_date, now, query_code)
         return self._numbering((command.agency_code, receipt_date.year), submission)
 
     def _number_together(
@@ -146,16 +148,7 @@ class Intake(ServiceApplication):
             except IntegrityError:
                 pass
             else:
-                return [
-                    SubmissionReceipt(
-                        a.number,
-                        self._query_code(s.command.request_id),
-                        s.receipt_date,
-                        s.now,
-                        False,
-                    )
-                    for a, s in made
-                ]
+                return [_receipt(s, a.number) for a, s in made]
         outcomes: list[SubmissionReceipt | BaseException] = []
         for s in submissions:
             try:
@@ -177,7 +170,7 @@ class Intake(ServiceApplication):
             information=command.information,
             delivery=command.delivery,
             transcribed_by=command.transcribed_by,
-            query_code_digest=_digest(self._query_code(command.request_id)),
+            query_code_digest=_digest(s.query_code),
             fingerprint=s.fingerprint,
             notify_by=tuple(c.value for c in command.notify_by),
             purpose=command.purpose,
@@ -194,8 +187,7 @@ class Intake(ServiceApplication):
                 if (existing := self._application(s.app_id)) is not None:
                     return self._replayed(existing, s.command, s.fingerprint)
                 continue  # another submission took this number: take the next one
-            query_code = self._query_code(s.command.request_id)
-            return SubmissionReceipt(application.number, query_code, s.receipt_date, s.now, False)
+            return _receipt(s, application.number)
         raise Conflict(
             "同时提交的申请过多，请重试（too many simultaneous submissions to this agency; retry）"
         )
@@ -448,6 +440,11 @@ class Intake(ServiceApplication):
         mac = hmac.new(self._query_code_key, request_id.lower().encode(), hashlib.sha256)
         code = base64.b32encode(mac.digest()).decode()[:16]
         return "-".join(code[i : i + 4] for i in range(0, 16, 4))
+
+
+def _receipt(s: _Submission, number: str) -> SubmissionReceipt:
+    """What a submission saved under `number` answers."""
+    return SubmissionReceipt(number, s.query_code, s.receipt_date, s.now, False)
 
 
 def _digest(query_code: str) -> str:
