@@ -84,7 +84,12 @@ class Freshness:
 
     def written(self) -> str:
         """The position a write returns: this service's log right after it committed."""
-        return token({self.service: self._log()})
+        return self.written_at(self._log())
+
+    def written_at(self, position: int) -> str:
+        """The position a write returns that knows where its own events ended in the log (the
+        last notification of its transaction): no query for the log's end."""
+        return token({self.service: position})
 
     def _log(self) -> int:
         return int(self.app.recorder.max_notification_id() or 0)

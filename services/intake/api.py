@@ -109,7 +109,11 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             receipt_date=date_to_wire(receipt.receipt_date),
             submitted_at=timestamp(receipt.submitted_at),
             replayed=receipt.replayed,
-            position=await asyncio.to_thread(self.freshness.written),
+            position=(
+                self.freshness.written_at(receipt.position)
+                if receipt.position
+                else await asyncio.to_thread(self.freshness.written)
+            ),
         )
 
     async def GetApplicationStatus(

@@ -12,7 +12,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
 from ogi.agencies import AgencyDirectory
 from ogi.application import ServiceApplication
@@ -81,6 +81,9 @@ class SubmissionReceipt:
     receipt_date: date
     submitted_at: datetime
     replayed: bool
+    # Where in intake's notification log the saved submission ends (读一致性, ogi.freshness);
+    # 0 for a replayed one, which saved nothing.
+    position: int = 0
 
 
 class Intake(ServiceApplication):
@@ -109,6 +112,11 @@ class Intake(ServiceApplication):
         self._numbering: GroupCommit[_Submission, SubmissionReceipt] = GroupCommit(
             self._number_together
         )
+        # Each sequence as this process last saved it, used for the next group of its agency
+        # without reading it again (one committer per agency at a time, ogi.groupcommit). A
+        # replica that took a number meanwhile makes that save fail on the sequence's version,
+        # and the group is then numbered one by one from a fresh read.
+        self._sequences: dict[tuple[str, int], NumberSequence] = {}
         self._query_code_key = hmac.new(
             env["CIPHER_KEY"].encode(), b"ogi intake query code", hashlib.sha256
         ).digest()
@@ -120,13 +128,14 @@ class Intake(ServiceApplication):
         today = china_date(now)
         if violations := submission_violations(command, self.agencies, today, self.edges):
             raise InvalidArgument(violations)
+        # A retry of a request already saved is not looked for first: its save fails on the
+        # application's id (nothing of the group is stored) and _number_and_save answers it.
         app_id = application_id(UUID(command.request_id))
-        fingerprint = _fingerprint(command)
-        if (existing := self._application(app_id)) is not None:
-            return self._replayed(existing, command, fingerprint)
         receipt_date = command.receipt_date or china_date(now)
         query_code = self._query_code(command.request_id)
-        submission = _Submission(command, app_id, fingerprint, receipt_date, now, query_code)
+        submission = _Submission(
+            command, app_id, _fingerprint(command), receipt_date, now, query_code
+        )
         return self._numbering((command.agency_code, receipt_date.year), submission)
 
     def _number_together(
@@ -134,21 +143,24 @@ class Intake(ServiceApplication):
     ) -> list[SubmissionReceipt | BaseException]:
         """Submissions to one agency that arrived together (ogi.groupcommit): numbered in
         the order they came and saved in one transaction. If that fails (a replica took a
-        number meanwhile, a request id came twice), each is saved on its own as before."""
-        if len(submissions) > 1 and len({s.app_id for s in submissions}) == len(submissions):
-            first = submissions[0]
-            sequence = self._sequence(first.command.agency_code, first.receipt_date.year)
+        number meanwhile, a request id came again), each is saved on its own as before."""
+        first = submissions[0]
+        key = (first.command.agency_code, first.receipt_date.year)
+        if len({s.app_id for s in submissions}) == len(submissions):
+            sequence = self._sequences.pop(key, None) or self._sequence(*key)
             made = []
             for s in submissions:
                 sequence.issue()
                 made.append((self._application_for(s, sequence.last_number), s))
             assignments = [NumberAssignment(a.number, a.id) for a, _ in made]
             try:
-                self.save(sequence, *(a for a, _ in made), *assignments)
+                recordings = self.save(sequence, *(a for a, _ in made), *assignments)
             except IntegrityError:
                 pass
             else:
-                return [_receipt(s, a.number) for a, s in made]
+                self._sequences[key] = sequence
+                position = _last_position(recordings)
+                return [_receipt(s, a.number, position) for a, s in made]
         outcomes: list[SubmissionReceipt | BaseException] = []
         for s in submissions:
             try:
@@ -182,12 +194,15 @@ class Intake(ServiceApplication):
             sequence.issue()
             application = self._application_for(s, sequence.last_number)
             try:
-                self.save(sequence, application, NumberAssignment(application.number, s.app_id))
+                recordings = self.save(
+                    sequence, application, NumberAssignment(application.number, s.app_id)
+                )
             except IntegrityError:
                 if (existing := self._application(s.app_id)) is not None:
                     return self._replayed(existing, s.command, s.fingerprint)
                 continue  # another submission took this number: take the next one
-            return _receipt(s, application.number)
+            self._sequences[(sequence.agency_code, sequence.year)] = sequence
+            return _receipt(s, application.number, _last_position(recordings))
         raise Conflict(
             "同时提交的申请过多，请重试（too many simultaneous submissions to this agency; retry）"
         )
@@ -442,9 +457,13 @@ class Intake(ServiceApplication):
         return "-".join(code[i : i + 4] for i in range(0, 16, 4))
 
 
-def _receipt(s: _Submission, number: str) -> SubmissionReceipt:
-    """What a submission saved under `number` answers."""
-    return SubmissionReceipt(number, s.query_code, s.receipt_date, s.now, False)
+def _receipt(s: _Submission, number: str, position: int) -> SubmissionReceipt:
+    """What a submission saved under `number`, its transaction ending at `position`, answers."""
+    return SubmissionReceipt(number, s.query_code, s.receipt_date, s.now, False, position)
+
+
+def _last_position(recordings: Sequence[Recording[UUID]]) -> int:
+    return max(r.notification.id for r in recordings)
 
 
 def _digest(query_code: str) -> str:

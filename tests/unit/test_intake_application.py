@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -84,6 +85,44 @@ def test_a_retry_returns_the_same_application_and_stores_nothing(intake: Intake)
         True,
     )
     assert stored(intake) == before
+
+
+def test_a_retry_between_submissions_takes_no_number(intake: Intake) -> None:
+    """A retry is not looked for before numbering: its save fails and stores nothing, and the
+    sequence it was numbered with is not kept."""
+    intake.submit(cmd := command())
+    assert intake.submit(cmd).replayed
+    assert intake.submit(command()).application_number == "HZMZJ-2026-000002"
+
+
+def test_a_receipt_says_where_its_submission_ends_in_the_log(intake: Intake) -> None:
+    """The position a write returns (ogi.freshness) is its own transaction's last notification;
+    a replayed submission saved nothing and says so with 0."""
+    first = intake.submit(cmd := command())
+    assert first.position == stored(intake) > 0
+    second = intake.submit(command())
+    assert second.position == stored(intake) > first.position
+    assert intake.submit(cmd).position == 0
+
+
+def test_replicas_numbering_one_agency_in_turn_issue_each_number_once(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Each replica numbers with the sequence it last saved, without reading it first; when
+    the other has numbered since, that save fails on the sequence's version and the submission
+    is numbered again from a fresh read: no number twice, none skipped."""
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(tmp_path / "intake.sqlite"),
+        "SQLITE_LOCK_TIMEOUT": "30",
+        "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+        "CIPHER_KEY": new_cipher_key(),
+    }
+    agencies = AgencyDirectory.from_file(load_settings("intake", {}).agencies_file)
+    first, second = Intake(env, agencies, clock=clock), Intake(env, agencies, clock=clock)
+    turns = [first, first, second, first, second, second, first]
+    numbers = [replica.submit(command()).application_number for replica in turns]
+    assert numbers == [f"HZMZJ-2026-{i:06d}" for i in range(1, 8)]
 
 
 def test_a_request_id_reused_for_other_content_is_refused(intake: Intake) -> None:
