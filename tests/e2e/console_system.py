@@ -6,6 +6,7 @@ driver of the pip package: its own browser download does not work here)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -156,6 +157,17 @@ def signed_in(browser: Browser, console: Console, name: str) -> tuple[BrowserCon
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# A JSON Web Token as it is sent (JWS compact form): a base64url header beginning '{"', payload
+# and signature, joined by dots. A random cookie value (token_urlsafe) has no dots; matching only
+# its first three characters, "eyJ", also matches one random value in a few thousand.
+_JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
+
+
+def holds_a_token(value: str) -> bool:
+    """Whether `value` holds a bearer token (a JWT) anywhere in it."""
+    return _JWT.search(value) is not None
 
 
 def api_token(agency: str, *roles: Role, subject: str = "测试") -> tuple[tuple[str, str], ...]:

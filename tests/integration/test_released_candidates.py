@@ -20,6 +20,7 @@ from ogi.taxonomy import Outcome
 from ogi.v1 import archive_pb2 as a
 from ogi.v1 import common_pb2 as pb
 from ogi.v1 import handling_pb2 as h
+from ogi.v1 import intake_pb2 as i
 from tests.builders import request, reviewed_reply
 from tests.integration.conftest import bearer, violations, wait_for
 from tests.integration.three_services import ThreeServices
@@ -96,15 +97,21 @@ def resident_id(applicant: int) -> str:
 def submitted(system: ThreeServices, asked: list[Asked]) -> list[str]:
     """Each application submitted, accepted and — if it has items or is refused — reviewed,
     answered and served; their numbers."""
-    numbers = [
+    return [r.application_number for r in submissions(system, asked)]
+
+
+def submissions(system: ThreeServices, asked: list[Asked]) -> list[i.SubmitApplicationResponse]:
+    """submitted(), with what intake answered each submission."""
+    receipts = [
         system.intake.stub.SubmitApplication(
             request(
                 applicant__identity_document__number=resident_id(a.applicant),
                 information__description=a.words,
             )
-        ).application_number
+        )
         for a in asked
     ]
+    numbers = [r.application_number for r in receipts]
     api = system.handling.handling
 
     def registered() -> bool:
@@ -125,7 +132,28 @@ def submitted(system: ThreeServices, asked: list[Asked]) -> list[str]:
             h.RecordServiceRequest(case=number, method=pb.SERVICE_METHOD_ELECTRONIC),
             metadata=HEAD,
         )
-    return numbers
+    return receipts
+
+
+def settled(system: ThreeServices, receipt: i.SubmitApplicationResponse) -> None:
+    """Intake and archive have applied everything handling has published so far (each follows
+    handling's events on its own, after the calls above returned)."""
+    handling_now = system.handling.handling.GetCase(
+        h.GetCaseRequest(case=receipt.application_number), metadata=HEAD
+    ).case.position
+    system.intake.stub.GetApplicationStatus(
+        i.GetApplicationStatusRequest(
+            application_number=receipt.application_number,
+            query_code=receipt.query_code,
+            min_position=handling_now,
+        ),
+        timeout=30,
+    )
+    system.archive.archive.ListConversionCandidates(
+        a.ListConversionCandidatesRequest(agency_code=AGENCY, min_position=handling_now),
+        metadata=HEAD,
+        timeout=30,
+    )
 
 
 def candidates(system: ThreeServices, origin: int | None = None) -> list[a.ConversionCandidate]:
@@ -177,7 +205,7 @@ def test_every_item_released_to_three_applicants_is_found_and_nothing_else(
 def test_corrections_are_recorded_with_who_and_why_and_later_replies_follow_them(
     system: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    numbers = submitted(
+    receipts = submissions(
         system,
         [
             *(
@@ -191,6 +219,7 @@ def test_corrections_are_recorded_with_who_and_why_and_later_replies_follow_them
             Asked("open", 40, "还没答复的申请"),
         ],
     )
+    numbers = [r.application_number for r in receipts]
     archive = system.archive.archive
 
     def pair() -> list[a.ConversionCandidate] | None:
@@ -198,6 +227,7 @@ def test_corrections_are_recorded_with_who_and_why_and_later_replies_follow_them
         return ours if sum(len(c.requests) for c in ours) == 6 else None
 
     first, second = wait_for(pair, what="the two candidates")
+    settled(system, receipts[-1])
     before = system.event_rows()
     for fields, field in [
         ({"candidate_id": "nope"}, "candidate_id"),
