@@ -7,6 +7,7 @@ pause.start < d <= pause.end is skipped."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,6 +19,9 @@ CORRECTION_NOTICE_PERIOD = 7  # Art 30
 CONSULTATION_PERIOD = 15  # Art 32
 FEE_PAYMENT_PERIOD = 20  # 信息处理费管理办法
 _SEARCH_LIMIT = 3 * 366  # no statutory period spans more than this many calendar days
+# Running totals are made for whole years up to a period's end; for a start this close to the
+# last date Python knows, days are counted one by one (and overflow as they always did).
+_LAST_COUNTED_YEAR = date.max.year - 5
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,49 @@ def count_working_days(
     """The day on which `working_days` (+ extension) working days after `start` have run,
     not counting paused days."""
     target = working_days + extension_days
+    if pauses or target <= 0 or start.year > _LAST_COUNTED_YEAR:
+        due, paused, provisional = _day_by_day(calendar, start, target, pauses)
+    else:
+        due, paused = _nth_working_day_after(calendar, start, target), 0
+        provisional = any(
+            calendar.source(year) is Source.PROVISIONAL
+            for year in range((start + timedelta(days=1)).year, due.year + 1)
+        )
+    return Deadline(
+        due=due,
+        start=start,
+        start_reason=start_reason,
+        working_days=target,
+        extension_days=extension_days,
+        paused_working_days=paused,
+        pauses=pauses,
+        calendar_version=calendar.version,
+        provisional=provisional,
+    )
+
+
+def _nth_working_day_after(calendar: WorkingDayCalendar, start: date, n: int) -> date:
+    """The n-th working day after `start` (n >= 1), found in the calendar's running totals."""
+    year = start.year
+    totals = calendar.running_totals(year)
+    wanted = totals[_day_of_year(start)] + n
+    while wanted > totals[-1]:  # not within this year: count on from 1 January of the next
+        wanted -= totals[-1]
+        year += 1
+        if year - start.year > _SEARCH_LIMIT // 365:
+            raise ValueError(f"no due date within {_SEARCH_LIMIT} days of {start}")
+        totals = calendar.running_totals(year)
+    due = date(year, 1, 1) + timedelta(days=bisect_left(totals, wanted) - 1)
+    if (due - start).days > _SEARCH_LIMIT:
+        raise ValueError(f"no due date within {_SEARCH_LIMIT} days of {start}")
+    return due
+
+
+def _day_by_day(
+    calendar: WorkingDayCalendar, start: date, target: int, pauses: tuple[Pause, ...]
+) -> tuple[date, int, bool]:
+    """(due, paused working days, provisional) counted one day at a time: with pauses, whose
+    working days are not counted, and for dates beyond the running totals."""
     day, counted, paused, provisional = start, 0, 0, False
     while counted < target:
         day += timedelta(days=1)
@@ -106,17 +153,7 @@ def count_working_days(
             paused += 1
         else:
             counted += 1
-    return Deadline(
-        due=day,
-        start=start,
-        start_reason=start_reason,
-        working_days=target,
-        extension_days=extension_days,
-        paused_working_days=paused,
-        pauses=pauses,
-        calendar_version=calendar.version,
-        provisional=provisional,
-    )
+    return day, paused, provisional
 
 
 def working_days_left(calendar: WorkingDayCalendar, today: date, due: date) -> int:
@@ -126,5 +163,23 @@ def working_days_left(calendar: WorkingDayCalendar, today: date, due: date) -> i
     days = (last - first).days
     if days > _SEARCH_LIMIT:
         days = _SEARCH_LIMIT  # beyond any statutory period; the exact count no longer matters
-    count = sum(calendar.is_workday(first + timedelta(days=i)) for i in range(1, days + 1))
-    return sign * count
+    if first.year > _LAST_COUNTED_YEAR:
+        one_by_one = (calendar.is_workday(first + timedelta(days=i)) for i in range(1, days + 1))
+        return sign * sum(one_by_one)
+    return sign * _working_days_between(calendar, first, first + timedelta(days=days))
+
+
+def _working_days_between(calendar: WorkingDayCalendar, first: date, last: date) -> int:
+    """Working days after `first` up to and including `last` (first <= last)."""
+    if first.year == last.year:
+        totals = calendar.running_totals(first.year)
+        return totals[_day_of_year(last)] - totals[_day_of_year(first)]
+    totals = calendar.running_totals(first.year)
+    count = totals[-1] - totals[_day_of_year(first)]
+    for year in range(first.year + 1, last.year):
+        count += calendar.running_totals(year)[-1]
+    return count + calendar.running_totals(last.year)[_day_of_year(last)]
+
+
+def _day_of_year(day: date) -> int:
+    return day.toordinal() - date(day.year, 1, 1).toordinal() + 1

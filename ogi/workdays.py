@@ -52,6 +52,25 @@ class WorkingDayCalendar:
 
     overrides: dict[int, YearSchedule] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Running totals by year, made when a year is first asked about (a calendar's answers
+        # never change: loading a schedule makes another calendar).
+        object.__setattr__(self, "_totals", {})
+
+    def running_totals(self, year: int) -> list[int]:
+        """Working days of `year` up to and including its n-th day, at index n (index 0 is 0,
+        the last index the year's total): a period is then counted by subtraction and its end
+        found by bisection, not day by day."""
+        totals: dict[int, list[int]] = self._totals  # type: ignore[attr-defined]
+        found = totals.get(year)
+        if found is None:
+            first = date(year, 1, 1)
+            found = [0]
+            for n in range((date(year + 1, 1, 1) - first).days):
+                found.append(found[-1] + self.is_workday(first + timedelta(days=n)))
+            totals[year] = found
+        return found
+
     @classmethod
     def from_file(cls, path: Path | None) -> WorkingDayCalendar:
         """Schedules from a TOML file of ``[years.2027]`` tables with ``days_off`` and

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ogi.deadlines import Pause, count_working_days, working_days_left
-from ogi.workdays import Source, WorkingDayCalendar, provisional_holidays
+from ogi.workdays import Source, WorkingDayCalendar, YearSchedule, provisional_holidays
 
 CALENDAR = WorkingDayCalendar()
 known_days = st.dates(date(2019, 1, 1), date(2026, 10, 31))
@@ -122,3 +122,45 @@ def test_a_period_into_an_unknown_year_is_provisional_until_the_schedule_is_load
     assert count_working_days(
         WorkingDayCalendar.from_file(shifted), start, "received", 20
     ).due == date(2027, 1, 15)
+
+
+# A calendar with a loaded schedule for one year and provisional years after the package's.
+OVERRIDDEN = WorkingDayCalendar(
+    {
+        2027: YearSchedule(
+            2027, frozenset({date(2027, 1, 1), date(2027, 1, 4)}), frozenset({date(2027, 1, 9)})
+        )
+    }
+)
+any_days = st.dates(date(2019, 1, 1), date(2031, 12, 31))
+
+
+@given(any_days, st.integers(1, 700), st.sampled_from([CALENDAR, OVERRIDDEN]))
+def test_the_due_date_is_the_nth_working_day_after_the_start_across_years(
+    start: date, days: int, calendar: WorkingDayCalendar
+) -> None:
+    """Counted from the calendar's running totals: the same day as counting one by one, across
+    year ends, loaded schedules and provisional years."""
+    deadline = count_working_days(calendar, start, "r", days)
+    between = [start + timedelta(n) for n in range(1, (deadline.due - start).days + 1)]
+    assert calendar.is_workday(deadline.due)
+    assert sum(calendar.is_workday(d) for d in between) == days
+    assert deadline.provisional == any(
+        calendar.source(d.year) is Source.PROVISIONAL for d in between
+    )
+
+
+@given(any_days, st.integers(-1200, 1200), st.sampled_from([CALENDAR, OVERRIDDEN]))
+def test_working_days_left_is_the_working_days_between_counted_one_by_one(
+    today: date, offset: int, calendar: WorkingDayCalendar
+) -> None:
+    due = today + timedelta(offset)
+    first, last = min(today, due), max(today, due)
+    days = min((last - first).days, 3 * 366)
+    counted = sum(calendar.is_workday(first + timedelta(n)) for n in range(1, days + 1))
+    assert working_days_left(calendar, today, due) == (counted if due >= today else -counted)
+
+
+def test_a_period_too_long_for_any_statute_is_refused_as_before() -> None:
+    with pytest.raises(ValueError, match="no due date within"):
+        count_working_days(CALENDAR, date(2025, 1, 1), "r", 800)
