@@ -26,7 +26,7 @@ from ogi.deadlines import working_days_left
 from ogi.messaging.deadletter import is_transient
 from ogi.setaside import SetAsideLog
 from ogi.views import Statement
-from ogi.workdays import Source, WorkingDayCalendar
+from ogi.workdays import WorkingDayCalendar
 from services.handling.domain import OPEN_STATES, Case, CaseState
 
 log = structlog.get_logger("handling.worklist")
@@ -161,31 +161,6 @@ def attention_row(case: Case, calendar: WorkingDayCalendar) -> WorklistRow:
     )
 
 
-class RememberedCalendar(WorkingDayCalendar):
-    """The same calendar (same overrides, same version), with its answers remembered by day
-    and year: the projection works out the due dates of every case it touches, each of which
-    asks about the thirty-odd days of its period, and the days asked about are few."""
-
-    def __init__(self, calendar: WorkingDayCalendar) -> None:
-        super().__init__(calendar.overrides)
-        object.__setattr__(self, "_workdays", {})
-        object.__setattr__(self, "_sources", {})
-
-    def source(self, year: int) -> Source:
-        sources: dict[int, Source] = self._sources  # type: ignore[attr-defined]
-        found = sources.get(year)
-        if found is None:
-            found = sources[year] = super().source(year)
-        return found
-
-    def is_workday(self, day: date) -> bool:
-        workdays: dict[date, bool] = self._workdays  # type: ignore[attr-defined]
-        found = workdays.get(day)
-        if found is None:
-            found = workdays[day] = super().is_workday(day)
-        return found
-
-
 def item_for(
     row: WorklistRow, calendar: WorkingDayCalendar, today: date, at_risk_within: int
 ) -> WorklistItem:
@@ -209,7 +184,6 @@ class WorklistProjector:
         self.repository = repository
         self.view = view
         self.calendar = calendar
-        self._dates = RememberedCalendar(calendar)  # what the rows' dates are counted with
         self._seen: OrderedDict[UUID, Case] = OrderedDict()
 
     @property
@@ -243,7 +217,7 @@ class WorklistProjector:
             if isinstance(event, Case.Event):
                 touched[event.originator_id] = self._advance(event)
         self.view.put(
-            [row_for(case, self._dates) for case in touched.values()],
+            [row_for(case, self.calendar) for case in touched.values()],
             Tracking(SOURCE, last_notification_id),
             after,
         )
