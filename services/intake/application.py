@@ -71,6 +71,11 @@ class _Submission:
     now: datetime
     query_code: str
 
+    @property
+    def sequence_key(self) -> tuple[str, int]:
+        """The number sequence it takes its number from: its agency's, of its receipt year."""
+        return self.command.agency_code, self.receipt_date.year
+
 
 @dataclass(frozen=True)
 class SubmissionReceipt:
@@ -136,7 +141,7 @@ class Intake(ServiceApplication):
         submission = _Submission(
             command, app_id, _fingerprint(command), receipt_date, now, query_code
         )
-        return self._numbering((command.agency_code, receipt_date.year), submission)
+        return self._numbering(submission.sequence_key, submission)
 
     def _number_together(
         self, submissions: Sequence[_Submission]
@@ -144,8 +149,7 @@ class Intake(ServiceApplication):
         """Submissions to one agency that arrived together (ogi.groupcommit): numbered in
         the order they came and saved in one transaction. If that fails (a replica took a
         number meanwhile, a request id came again), each is saved on its own as before."""
-        first = submissions[0]
-        key = (first.command.agency_code, first.receipt_date.year)
+        key = submissions[0].sequence_key
         if len({s.app_id for s in submissions}) == len(submissions):
             sequence = self._sequences.pop(key, None) or self._sequence(*key)
             made = []
@@ -190,7 +194,7 @@ class Intake(ServiceApplication):
 
     def _number_and_save(self, s: _Submission) -> SubmissionReceipt:
         for _ in range(MAX_NUMBERING_ATTEMPTS):
-            sequence = self._sequence(s.command.agency_code, s.receipt_date.year)
+            sequence = self._sequence(*s.sequence_key)
             sequence.issue()
             application = self._application_for(s, sequence.last_number)
             try:
@@ -201,7 +205,7 @@ class Intake(ServiceApplication):
                 if (existing := self._application(s.app_id)) is not None:
                     return self._replayed(existing, s.command, s.fingerprint)
                 continue  # another submission took this number: take the next one
-            self._sequences[(sequence.agency_code, sequence.year)] = sequence
+            self._sequences[s.sequence_key] = sequence
             return _receipt(s, application.number, _last_position(recordings))
         raise Conflict(
             "同时提交的申请过多，请重试（too many simultaneous submissions to this agency; retry）"
